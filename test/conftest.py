@@ -1,0 +1,75 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Shared fixtures: paths to the real model, labels and clip in ../shared, and ROS isolation."""
+
+import itertools
+import os
+import pathlib
+
+import pytest
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+SHARED_DIR = pathlib.Path(os.environ.get('MOVINET_SHARED_DIR', REPO_ROOT.parent / 'shared'))
+MODEL_PATH = SHARED_DIR / 'models' / 'movinet_a0_stream_int8.tflite'
+LABELS_PATH = SHARED_DIR / 'models' / 'kinetics600_label_map.txt'
+CLIP_PATH = SHARED_DIR / 'clips' / 'carving_ice.mp4'
+FASTDDS_PROFILE = REPO_ROOT / 'config' / 'fastdds_localhost.xml'
+
+_domain_ids = itertools.count((os.getpid() * 7) % 80 + 1)
+
+
+def _require(path: pathlib.Path) -> pathlib.Path:
+    if not path.is_file():
+        pytest.skip(f'{path} is absent: the real model, labels and clip come from ../shared '
+                    '(see README, "Models"); set MOVINET_SHARED_DIR to use another folder')
+    return path
+
+
+@pytest.fixture
+def model_path() -> pathlib.Path:
+    """Path to the real MoViNet-A0 stream int8 model; skips where ../shared is absent."""
+    return _require(MODEL_PATH)
+
+
+@pytest.fixture
+def labels_path() -> pathlib.Path:
+    """Path to the real Kinetics-600 label map; skips where ../shared is absent."""
+    return _require(LABELS_PATH)
+
+
+@pytest.fixture
+def clip_path() -> pathlib.Path:
+    """Path to the real carving-ice clip; skips where ../shared is absent."""
+    return _require(CLIP_PATH)
+
+
+@pytest.fixture
+def ros_env() -> dict:
+    """
+    Environment for ROS 2 processes started by a test: this machine only, own domain.
+
+    Each call gets a fresh ROS_DOMAIN_ID so tests never see each other's topics, and the
+    Fast DDS profile restricts transports to shared memory and UDP on 127.0.0.1.
+    """
+    env = dict(os.environ)
+    env.update({
+        'ROS_AUTOMATIC_DISCOVERY_RANGE': 'LOCALHOST',
+        'ROS_DOMAIN_ID': str(next(_domain_ids) % 100 + 1),
+        'FASTDDS_DEFAULT_PROFILES_FILE': str(FASTDDS_PROFILE),
+        'RMW_IMPLEMENTATION': 'rmw_fastrtps_cpp',
+        'PYTHONUNBUFFERED': '1',
+    })
+    env.pop('ROS_LOCALHOST_ONLY', None)
+    return env
