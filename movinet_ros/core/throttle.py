@@ -1,0 +1,129 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+Decide which frames the model sees, from message stamps alone.
+
+MoViNet stream models were trained on clips sampled at 5 fps, so a 30 fps camera must be
+thinned to every 6th frame. Decisions use header stamps in nanoseconds, never the wall
+clock, so live streams, sim time and bag replays at any speed give the same answer.
+
+The rule for stamps that do not move forward:
+- a stamp equal to the previous frame's stamp is a duplicate and is dropped;
+- a stamp earlier than the previous frame's (a bag played in a loop, a clock jump, an
+  out-of-order frame) restarts the stream: the model state is reset and the frame is
+  processed as the first of a new stream. A looped bag therefore gives the same results
+  on every loop.
+A gap longer than ``reset_gap_sec`` between consecutive frames, or a change of frame size,
+also resets the state: the old temporal context no longer describes the scene.
+"""
+
+from dataclasses import dataclass
+import enum
+from typing import Optional, Tuple
+
+from movinet_ros.core.errors import MovinetError
+
+# Accept a frame once 0.9 of a period has passed, as the TFLite reference apps do, so
+# jitter in camera stamps does not push every other frame out.
+DEFAULT_TOLERANCE = 0.9
+DEFAULT_TARGET_FPS = 5.0
+DEFAULT_RESET_GAP_SEC = 2.0
+
+
+class ThrottleConfigError(MovinetError, ValueError):
+    """A throttle setting is out of range."""
+
+
+class ResetReason(enum.Enum):
+    """Why the model's stream state had to start over."""
+
+    STAMP_BACKWARDS = 'stamp went backwards'
+    GAP = 'gap between frames longer than reset_gap_sec'
+    SIZE_CHANGE = 'frame size changed'
+    REQUESTED = 'reset requested'
+
+
+@dataclass(frozen=True)
+class ThrottleDecision:
+    """Whether to run the model on a frame, and whether to reset its state first."""
+
+    process: bool
+    reset: Optional[ResetReason] = None
+    duplicate: bool = False
+
+
+class StampThrottle:
+    """Thin a stream of stamped frames to a target rate and detect stream breaks."""
+
+    def __init__(self, target_fps: float = DEFAULT_TARGET_FPS,
+                 reset_gap_sec: float = DEFAULT_RESET_GAP_SEC,
+                 tolerance: float = DEFAULT_TOLERANCE) -> None:
+        if not target_fps >= 0.0:
+            raise ThrottleConfigError(
+                f'target_fps must be >= 0 (0 processes every frame), got {target_fps}')
+        if not reset_gap_sec > 0.0:
+            raise ThrottleConfigError(f'reset_gap_sec must be > 0, got {reset_gap_sec}')
+        if not 0.0 < tolerance <= 1.0:
+            raise ThrottleConfigError(f'tolerance must be in (0, 1], got {tolerance}')
+        self.target_fps = float(target_fps)
+        self.reset_gap_sec = float(reset_gap_sec)
+        self._min_interval_ns = (
+            int(tolerance * 1e9 / target_fps) if target_fps > 0.0 else 0)
+        self._reset_gap_ns = int(reset_gap_sec * 1e9)
+        self._last_seen_ns: Optional[int] = None
+        self._last_processed_ns: Optional[int] = None
+        self._previous_processed_ns: Optional[int] = None
+        self._last_size: Optional[Tuple[int, int]] = None
+
+    def decide(self, stamp_ns: int) -> ThrottleDecision:
+        """Classify the frame stamped ``stamp_ns``; call once per received frame, in order."""
+        previous = self._last_seen_ns
+        self._last_seen_ns = stamp_ns
+        if previous is None:
+            return self._take(stamp_ns, None)
+        if stamp_ns == previous:
+            return ThrottleDecision(process=False, duplicate=True)
+        if stamp_ns < previous:
+            return self._take(stamp_ns, ResetReason.STAMP_BACKWARDS)
+        if stamp_ns - previous > self._reset_gap_ns:
+            return self._take(stamp_ns, ResetReason.GAP)
+        if (self._last_processed_ns is None
+                or stamp_ns - self._last_processed_ns >= self._min_interval_ns):
+            return self._take(stamp_ns, None)
+        return ThrottleDecision(process=False)
+
+    def cancel(self) -> None:
+        """Undo the last decision to process: the frame was rejected, so its slot is free."""
+        self._last_processed_ns = self._previous_processed_ns
+
+    def check_size(self, size: Tuple[int, int]) -> Optional[ResetReason]:
+        """Record the (width, height) of a processed frame; report a change of size."""
+        previous, self._last_size = self._last_size, size
+        if previous is not None and previous != size:
+            return ResetReason.SIZE_CHANGE
+        return None
+
+    def restart(self) -> None:
+        """Forget the stream: the next frame is processed as the first of a new one."""
+        self._last_seen_ns = None
+        self._last_processed_ns = None
+        self._previous_processed_ns = None
+        self._last_size = None
+
+    def _take(self, stamp_ns: int, reset: Optional[ResetReason]) -> ThrottleDecision:
+        self._previous_processed_ns = None if reset else self._last_processed_ns
+        self._last_processed_ns = stamp_ns
+        return ThrottleDecision(process=True, reset=reset)
