@@ -1,0 +1,232 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+Run any MoViNet *stream* TFLite model one frame at a time, carrying its states.
+
+A stream model takes one frame ``image`` [1, 1, H, W, 3] plus its recurrent states and
+returns ``logits`` [1, N] plus the next states, each state output named like the state input
+it feeds. Everything (signature, input size and type, quantisation, states) is read from the
+model, so MoViNet A0-A5, int8/float16/float32 variants and fine-tunes all load the same way.
+"""
+
+import pathlib
+from typing import Dict, Mapping, Optional, Tuple, Union
+
+from movinet_ros.core.runtime import make_interpreter, ModelError, RuntimeMissingError
+import numpy as np
+
+__all__ = [
+    'ModelError', 'ModelFileError', 'ModelSignatureError', 'NotAStreamModelError',
+    'RuntimeMissingError', 'StreamModel',
+]
+
+_TFLITE_IDENTIFIER = b'TFL3'
+_PREFERRED_SIGNATURES = ('serving_default', 'call')
+_STREAM_MODEL_HINT = (
+    'a MoViNet *stream* model is needed: download one of the "stream" TFLite variants of '
+    'the Kaggle model google/movinet, e.g. a0-stream-kinetics-600-classification-tflite-int8')
+
+
+class ModelFileError(ModelError):
+    """The model file is missing, empty, not a TFLite model or refused by the runtime."""
+
+
+class NotAStreamModelError(ModelError):
+    """The model is a base (whole-clip) MoViNet, not a frame-by-frame stream model."""
+
+
+class ModelSignatureError(ModelError):
+    """The model's inputs and outputs do not look like a MoViNet stream model."""
+
+
+def _check_model_file(path: pathlib.Path) -> None:
+    if not path.is_file():
+        raise ModelFileError(f'model file not found: {path}')
+    try:
+        with path.open('rb') as model_file:
+            header = model_file.read(8)
+    except OSError as error:
+        raise ModelFileError(f'cannot read model file {path}: {error}') from error
+    if not header:
+        raise ModelFileError(f'model file is empty: {path}')
+    if header[4:8] != _TFLITE_IDENTIFIER:
+        raise ModelFileError(
+            f'{path} is not a TFLite model (no "TFL3" identifier in its header); '
+            'expected a .tflite flatbuffer')
+
+
+def _choose_signature(signatures: Mapping[str, object], path: pathlib.Path) -> str:
+    if not signatures:
+        raise ModelSignatureError(
+            f'{path} has no signature; MoViNet stream models exported for TFLite carry one '
+            '(e.g. "serving_default"), re-export the model with its signature')
+    for key in _PREFERRED_SIGNATURES:
+        if key in signatures:
+            return key
+    if len(signatures) == 1:
+        return next(iter(signatures))
+    raise ModelSignatureError(
+        f'{path} has several signatures {sorted(signatures)} and none is named '
+        f'{" or ".join(repr(key) for key in _PREFERRED_SIGNATURES)}')
+
+
+def _find_image_input(inputs: Mapping[str, dict], outputs: Mapping[str, dict]) -> Optional[str]:
+    if 'image' in inputs:
+        return 'image'
+    # States also are 5-D, but every state input has an output of the same name.
+    candidates = [name for name, details in inputs.items()
+                  if name not in outputs and len(details['shape']) == 5
+                  and details['shape'][-1] == 3]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _find_logits_output(inputs: Mapping[str, dict],
+                        outputs: Mapping[str, dict]) -> Optional[str]:
+    if 'logits' in outputs:
+        return 'logits'
+    candidates = [name for name, details in outputs.items()
+                  if name not in inputs and len(details['shape']) == 2
+                  and details['shape'][0] == 1]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _initial_state(details: dict) -> np.ndarray:
+    # A quantised state's real zero is its zero point, not the raw value 0.
+    scale, zero_point = details['quantization']
+    return np.full(details['shape'], zero_point if scale else 0, dtype=details['dtype'])
+
+
+class StreamModel:
+    """
+    A MoViNet stream TFLite model stepped frame by frame with its states carried.
+
+    ``step`` is the hot path: it hands the runtime the frame and the state arrays the
+    previous call returned (the runner already returns fresh copies, so they are fed back as
+    they are) and returns the logits of the clip seen so far.
+    """
+
+    def __init__(self, model_path: Union[str, pathlib.Path], num_threads: int = 1):
+        """
+        Load ``model_path`` and discover its signature, input, logits and states.
+
+        Raises ModelFileError, NotAStreamModelError, ModelSignatureError (all ModelError)
+        or RuntimeMissingError when no TFLite runtime is installed.
+        """
+        self.path = pathlib.Path(model_path)
+        self.name = self.path.name
+        if isinstance(num_threads, bool) or not isinstance(num_threads, int) \
+                or num_threads < 1:
+            raise ModelError(f'num_threads must be an integer >= 1, got {num_threads!r}')
+        self.num_threads = num_threads
+        _check_model_file(self.path)
+        try:
+            interpreter = make_interpreter(str(self.path), num_threads)
+            interpreter.allocate_tensors()
+        except (ValueError, RuntimeError) as error:
+            raise ModelFileError(
+                f'the TFLite runtime cannot load {self.path} (truncated or corrupt file, or '
+                f'an unsupported operator): {error}') from error
+        self.signature_key = _choose_signature(interpreter.get_signature_list(), self.path)
+        self._runner = interpreter.get_signature_runner(self.signature_key)
+        inputs = self._runner.get_input_details()
+        outputs = self._runner.get_output_details()
+
+        image_name = _find_image_input(inputs, outputs)
+        if image_name is None:
+            raise ModelSignatureError(
+                f'{self.path} has no image input (a 5-D [1, 1, H, W, 3] input named "image"); '
+                f'its inputs are {sorted(inputs)}')
+        image = inputs[image_name]
+        if image['shape'][1] > 1:
+            raise NotAStreamModelError(
+                f'{self.path} takes {image["shape"][1]} frames at once, so it is a base '
+                f'model; {_STREAM_MODEL_HINT}')
+        state_names = tuple(sorted(name for name in inputs if name != image_name))
+        if not state_names:
+            raise NotAStreamModelError(
+                f'{self.path} has no state inputs, so it is a base model; {_STREAM_MODEL_HINT}')
+        logits_name = _find_logits_output(inputs, outputs)
+        if logits_name is None:
+            raise ModelSignatureError(
+                f'{self.path} has no logits output (a [1, N] output named "logits"); '
+                f'its outputs are {sorted(outputs)}')
+        self._check_states(inputs, outputs, state_names, logits_name)
+
+        height, width = (int(size) for size in image['shape'][2:4])
+        self.input_size: Tuple[int, int] = (height, width)
+        self.input_dtype = np.dtype(image['dtype'])
+        scale, zero_point = image['quantization']
+        self.input_quantization: Tuple[float, int] = (float(scale), int(zero_point))
+        logits = outputs[logits_name]
+        self.num_classes = int(logits['shape'][1])
+        self.state_names = state_names
+        self._image_name = image_name
+        self._image_shape = tuple(int(size) for size in image['shape'])
+        self._logits_name = logits_name
+        logits_scale, logits_zero_point = logits['quantization']
+        self._logits_dequantisation = (
+            (np.float32(logits_scale), np.float32(logits_zero_point)) if logits_scale else None)
+        self._initial_states = {name: _initial_state(inputs[name]) for name in state_names}
+        self._feed: Dict[str, np.ndarray] = {}
+        self.frames_in_state = 0
+        self.reset()
+
+    def _check_states(self, inputs: Mapping[str, dict], outputs: Mapping[str, dict],
+                      state_names: Tuple[str, ...], logits_name: str) -> None:
+        state_outputs = set(outputs) - {logits_name}
+        unfed = sorted(set(state_names) - state_outputs)
+        unread = sorted(state_outputs - set(state_names))
+        if unfed or unread:
+            raise ModelSignatureError(
+                f'{self.path}: state inputs and outputs must match by name; inputs without an '
+                f'output: {unfed}, outputs without an input: {unread}')
+        mismatched = [name for name in state_names
+                      if list(inputs[name]['shape']) != list(outputs[name]['shape'])
+                      or inputs[name]['dtype'] != outputs[name]['dtype']]
+        if mismatched:
+            raise ModelSignatureError(
+                f'{self.path}: state outputs differ in shape or type from their inputs: '
+                f'{mismatched}')
+
+    def step(self, image: np.ndarray) -> np.ndarray:
+        """
+        Feed one prepared frame and return the float32 logits, shape (num_classes,).
+
+        ``image`` is [1, 1, H, W, 3] in ``input_dtype`` (see preprocess.Preprocessor). The
+        states the model returns become the inputs of the next call.
+        """
+        if image.shape != self._image_shape or image.dtype != self.input_dtype:
+            raise ModelError(
+                f'{self.name} needs a frame of shape {self._image_shape} and type '
+                f'{self.input_dtype}, got {image.shape} {image.dtype}')
+        feed = self._feed
+        feed[self._image_name] = image
+        outputs = self._runner(**feed)
+        for name in self.state_names:
+            feed[name] = outputs[name]
+        self.frames_in_state += 1
+        logits = outputs[self._logits_name].reshape(-1)
+        if self._logits_dequantisation is None:
+            return logits
+        scale, zero_point = self._logits_dequantisation
+        return (logits.astype(np.float32) - zero_point) * scale
+
+    def reset(self) -> None:
+        """Forget the clip seen so far: states back to their zeros, frames_in_state to 0."""
+        # The runtime copies inputs in and outputs out, so the zero arrays are never written
+        # and can be shared by every reset.
+        self._feed = dict(self._initial_states)
+        self.frames_in_state = 0
