@@ -18,7 +18,7 @@
 import cv2
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.offline import video
-from movinet_ros.offline.video import frame_stamp_ns, read_video, VideoError, video_info
+from movinet_ros.offline.video import frame_stamp_ns, read_video, video_info, VideoError
 import numpy as np
 import pytest
 
