@@ -13,7 +13,8 @@
 # limitations under the License.
 
 
-"""Pure recognition core: frames, throttle, model stream, post-processing, pipeline.
+"""
+Pure recognition core: frames, throttle, model stream, post-processing, pipeline.
 
 Nothing in this package imports rclpy, so the live node and the offline tools share it and
 it is tested without a ROS graph.

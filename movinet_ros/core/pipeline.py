@@ -1,0 +1,178 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+One object from a camera message to ranked actions, shared by the node and the offline tools.
+
+``RecognitionPipeline.process`` takes a sensor_msgs Image or CompressedImage (rclpy's or
+rosbags') or an HxWx3 RGB array with its stamp, and returns ``None`` for a frame the
+throttle drops, or a ``Recognition`` for a frame the model saw. Dropped frames are never
+decoded, so a 30 fps camera costs little more than the 5 frames a second the model needs.
+Malformed frames raise ``FrameError`` after being counted in ``stats.rejected``.
+"""
+
+from dataclasses import dataclass, field, replace
+import pathlib
+import time
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
+
+from movinet_ros.core.frames import FrameError, FrameSizeError, message_to_rgb
+from movinet_ros.core.labels import check_label_count, load_labels
+from movinet_ros.core.model import StreamModel
+from movinet_ros.core.postprocess import Hypothesis, Ranker, RankingConfig, softmax
+from movinet_ros.core.preprocess import Preprocessor, RESIZE_MODES
+from movinet_ros.core.throttle import (
+    DEFAULT_RESET_GAP_SEC, DEFAULT_TARGET_FPS, ResetReason, StampThrottle, ThrottleConfigError)
+import numpy as np
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Settings of the pipeline; the node builds one from its parameters."""
+
+    target_fps: float = DEFAULT_TARGET_FPS
+    reset_gap_sec: float = DEFAULT_RESET_GAP_SEC
+    resize_mode: str = 'stretch'
+    ranking: RankingConfig = field(default_factory=RankingConfig)
+
+    def __post_init__(self) -> None:
+        if self.resize_mode not in RESIZE_MODES:
+            raise ThrottleConfigError(
+                f'resize_mode must be one of {", ".join(RESIZE_MODES)}, '
+                f'got {self.resize_mode!r}')
+
+
+@dataclass
+class PipelineStats:
+    """Counters of everything that reached the pipeline; nothing is dropped uncounted."""
+
+    received: int = 0
+    processed: int = 0
+    throttled: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    resets: int = 0
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """What the model made of one processed frame."""
+
+    stamp_ns: int
+    hypotheses: Tuple[Hypothesis, ...]
+    probabilities: np.ndarray
+    frames_in_state: int
+    reset_reason: Optional[ResetReason]
+    frame_size: Tuple[int, int]
+    inference_ms: float
+    total_ms: float
+    frame_id: str = ''
+    rgb: Optional[np.ndarray] = None
+
+
+# An RGB array, an Image / CompressedImage message, or a zero-argument callable returning
+# one: the node passes a deserialiser so that frames the throttle drops are never decoded.
+Frame = Union[np.ndarray, Any, Callable[[], Any]]
+
+
+class RecognitionPipeline:
+    """Throttle, convert, pre-process, step the stream model and rank, one frame at a time."""
+
+    def __init__(self, model: StreamModel, labels: Sequence[str],
+                 config: PipelineConfig = PipelineConfig()) -> None:
+        check_label_count(labels, model.num_classes)
+        self.model = model
+        self.labels = tuple(labels)
+        self.config = config
+        self.stats = PipelineStats()
+        self._ranker = Ranker(self.labels, config.ranking)
+        self._throttle = StampThrottle(config.target_fps, config.reset_gap_sec)
+        self._preprocess = Preprocessor(model.input_size, model.input_dtype,
+                                        model.input_quantization, config.resize_mode)
+
+    @classmethod
+    def from_files(cls, model_path: Union[str, pathlib.Path],
+                   labels_path: Union[str, pathlib.Path],
+                   config: PipelineConfig = PipelineConfig(),
+                   num_threads: int = 1) -> 'RecognitionPipeline':
+        """Load a stream model and its label file; raise MovinetError saying what is wrong."""
+        labels = load_labels(labels_path)
+        model = StreamModel(model_path, num_threads=num_threads)
+        check_label_count(labels, model.num_classes, labels_path)
+        return cls(model, labels, config)
+
+    def set_ranking(self, ranking: RankingConfig) -> None:
+        """Apply new top-k, threshold or label lists from the next frame on (validated first)."""
+        self._ranker = Ranker(self.labels, ranking)
+        self.config = replace(self.config, ranking=ranking)
+
+    def reset(self, reason: ResetReason = ResetReason.REQUESTED) -> None:
+        """Start the stream over: zero the model state and forget the throttle's history."""
+        self.model.reset()
+        self._throttle.restart()
+        self.stats.resets += 1
+
+    def process(self, frame: Frame, stamp_ns: int) -> Optional[Recognition]:
+        """Run one stamped frame; return None if throttled, raise FrameError if malformed."""
+        self.stats.received += 1
+        decision = self._throttle.decide(stamp_ns)
+        if not decision.process:
+            self.stats.throttled += 1
+            self.stats.duplicates += decision.duplicate
+            return None
+        started = time.perf_counter()
+        reset_reason = decision.reset
+        if reset_reason is not None:
+            self._reset_state()
+        try:
+            message = frame() if callable(frame) else frame
+            rgb = self._to_rgb(message)
+        except FrameError:
+            self.stats.rejected += 1
+            self._throttle.cancel()
+            raise
+        height, width = rgb.shape[:2]
+        size_change = self._throttle.check_size((width, height))
+        if size_change is not None:
+            self._reset_state()
+            reset_reason = size_change
+        model_input = self._preprocess(rgb)
+        invoked = time.perf_counter()
+        logits = self.model.step(model_input)
+        inference_ms = (time.perf_counter() - invoked) * 1e3
+        probabilities = softmax(logits)
+        hypotheses = tuple(self._ranker.rank(probabilities))
+        self.stats.processed += 1
+        return Recognition(
+            stamp_ns=stamp_ns, hypotheses=hypotheses, probabilities=probabilities,
+            frames_in_state=self.model.frames_in_state, reset_reason=reset_reason,
+            frame_size=(width, height), inference_ms=inference_ms,
+            total_ms=(time.perf_counter() - started) * 1e3,
+            frame_id=getattr(getattr(message, 'header', None), 'frame_id', ''), rgb=rgb)
+
+    def _reset_state(self) -> None:
+        self.model.reset()
+        self.stats.resets += 1
+
+    @staticmethod
+    def _to_rgb(frame: Frame) -> np.ndarray:
+        if isinstance(frame, np.ndarray):
+            if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8 \
+                    or 0 in frame.shape:
+                raise FrameSizeError(
+                    f'an array frame must be HxWx3 uint8 RGB, got shape {frame.shape} '
+                    f'dtype {frame.dtype}')
+            return frame
+        return message_to_rgb(frame)
