@@ -36,10 +36,13 @@ setup(
     description='Streaming human-action recognition for ROS 2 with MoViNet stream models.',
     license='Apache-2.0',
     extras_require={
-        'test': ['pytest'],
+        'test': ['pytest', 'hypothesis'],
     },
     entry_points={
         'console_scripts': [
+            'movinet_node = movinet_ros.ros.node:main',
+            'video_publisher = movinet_ros.ros.video_publisher:main',
+            'movinet-ros = movinet_ros.cli:main',
         ],
     },
 )

@@ -1,0 +1,91 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""Health of the node for /diagnostics: rates, latencies and a level from the counters."""
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Deque, Dict, Optional, Tuple
+
+from movinet_ros.core.pipeline import PipelineStats
+import numpy as np
+
+OK, WARN, ERROR = 0, 1, 2
+# Input slower than this share of target_fps is reported: the model sees too few frames.
+SLOW_INPUT_SHARE = 0.9
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """Level (OK, WARN, ERROR), a one-line message and the key/values of one status."""
+
+    level: int
+    message: str
+    values: Dict[str, str]
+
+
+class HealthMonitor:
+    """Turn cumulative pipeline counters, sampled about once a second, into a status."""
+
+    def __init__(self, target_fps: float, model_name: str, window: int = 200) -> None:
+        self.target_fps = target_fps
+        self.model_name = model_name
+        self._inference_ms: Deque[float] = deque(maxlen=window)
+        self._previous: Optional[Tuple[float, PipelineStats]] = None
+
+    def add_inference(self, milliseconds: float) -> None:
+        """Record one model invoke time."""
+        self._inference_ms.append(milliseconds)
+
+    def report(self, stats: PipelineStats, now_sec: float, active: bool = True) -> HealthReport:
+        """Assess the interval since the previous report and return the status to publish."""
+        snapshot = PipelineStats(**vars(stats))
+        previous = self._previous
+        self._previous = (now_sec, snapshot)
+        if previous is None or now_sec <= previous[0]:
+            elapsed, before = 0.0, snapshot
+        else:
+            elapsed, before = now_sec - previous[0], previous[1]
+        received = snapshot.received - before.received
+        rejected = snapshot.rejected - before.rejected
+        input_fps = received / elapsed if elapsed else 0.0
+        output_fps = (snapshot.processed - before.processed) / elapsed if elapsed else 0.0
+        p50, p95 = (np.percentile(self._inference_ms, [50, 95]) if self._inference_ms
+                    else (0.0, 0.0))
+        values = {
+            'frames_received': str(snapshot.received),
+            'frames_processed': str(snapshot.processed),
+            'frames_throttled': str(snapshot.throttled),
+            'frames_duplicate': str(snapshot.duplicates),
+            'frames_rejected': str(snapshot.rejected),
+            'state_resets': str(snapshot.resets),
+            'input_fps': f'{input_fps:.2f}',
+            'output_fps': f'{output_fps:.2f}',
+            'target_fps': f'{self.target_fps:.2f}',
+            'inference_ms_p50': f'{p50:.2f}',
+            'inference_ms_p95': f'{p95:.2f}',
+            'model': self.model_name,
+        }
+        if not active:
+            return HealthReport(WARN, 'inactive: lifecycle node is not active', values)
+        if rejected:
+            return HealthReport(ERROR, f'{rejected} malformed frame(s) rejected in the last '
+                                f'{elapsed:.1f} s', values)
+        if elapsed and received == 0:
+            return HealthReport(WARN, 'no input images', values)
+        if elapsed and self.target_fps > 0 and input_fps < SLOW_INPUT_SHARE * self.target_fps:
+            return HealthReport(WARN, f'input at {input_fps:.1f} fps is slower than '
+                                f'target_fps {self.target_fps:g}', values)
+        return HealthReport(OK, 'running', values)

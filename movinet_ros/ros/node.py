@@ -1,0 +1,288 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+The movinet lifecycle node: camera images in, ActionRecognition out.
+
+configure loads the model and labels (a failure leaves the node unconfigured with an error
+saying what to fix), activate subscribes and publishes, deactivate stops and resets the
+stream state. With ``autostart`` (default) the node walks itself to active.
+"""
+
+import sys
+import time
+from typing import Any, List, Optional
+
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from movinet_ros.core.errors import MovinetError
+from movinet_ros.core.frames import FrameError
+from movinet_ros.core.overlay import draw_hypotheses
+from movinet_ros.core.pipeline import Recognition, RecognitionPipeline
+from movinet_ros.ros.conversions import recognition_to_msg, rgb_to_image_msg
+from movinet_ros.ros.diagnostics import HealthMonitor, WARN
+from movinet_ros.ros.params import (
+    check_value, NodeSettings, PARAMS, PARAMS_BY_NAME, settings_from_values, SettingsError)
+from movinet_ros.ros.wire import header_stamp_ns, WireError
+from movinet_ros_interfaces.msg import ActionRecognition
+from rcl_interfaces.msg import (
+    FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterType, SetParametersResult)
+import rclpy
+from rclpy.executors import ExternalShutdownException
+from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
+from rclpy.parameter import Parameter
+from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
+from rclpy.qos_overriding_options import QoSOverridingOptions
+from rclpy.serialization import deserialize_message
+from sensor_msgs.msg import CompressedImage, Image
+from std_srvs.srv import Trigger
+
+NODE_NAME = 'movinet'
+RUNTIME_RANKING_PARAMS = ('top_k', 'score_threshold', 'label_allowlist', 'label_denylist')
+# Sensor-data QoS (best effort, volatile) with depth 1: only the newest frame is worth
+# running, a deeper queue would feed the model stale frames.
+INPUT_QOS = QoSProfile(depth=1, reliability=qos_profile_sensor_data.reliability,
+                       durability=qos_profile_sensor_data.durability,
+                       history=qos_profile_sensor_data.history)
+OUTPUT_QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+
+
+def _descriptor(spec) -> ParameterDescriptor:
+    descriptor = ParameterDescriptor(description=spec.description, read_only=spec.read_only)
+    if spec.choices:
+        descriptor.additional_constraints = 'one of: ' + ', '.join(spec.choices)
+    if spec.int_range is not None:
+        descriptor.integer_range = [IntegerRange(from_value=spec.int_range[0],
+                                                 to_value=spec.int_range[1], step=0)]
+    if spec.float_range is not None:
+        descriptor.floating_point_range = [FloatingPointRange(
+            from_value=spec.float_range[0], to_value=spec.float_range[1], step=0.0)]
+    return descriptor
+
+
+class MovinetNode(LifecycleNode):
+    """Streaming action recognition on one camera topic."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(NODE_NAME, **kwargs)
+        for spec in PARAMS:
+            descriptor = _descriptor(spec)
+            if isinstance(spec.default, list):
+                descriptor.type = ParameterType.PARAMETER_STRING_ARRAY
+                self.declare_parameter(spec.name, Parameter.Type.STRING_ARRAY, descriptor)
+            else:
+                self.declare_parameter(spec.name, spec.default, descriptor)
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+        self.settings: Optional[NodeSettings] = None
+        self.pipeline: Optional[RecognitionPipeline] = None
+        self.health: Optional[HealthMonitor] = None
+        self._active = False
+        self._subscription = None
+        self._actions_pub = None
+        self._overlay_pub = None
+        self._warned_zero_stamp = False
+        self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
+        self.create_timer(1.0, self._publish_diagnostics)
+        self.create_service(Trigger, '~/reset', self._on_reset)
+
+    # Lifecycle transitions ------------------------------------------------------------
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        try:
+            self.settings = settings_from_values(self._parameter_values())
+            self.pipeline = RecognitionPipeline.from_files(
+                self.settings.model_path, self.settings.labels_path,
+                self.settings.pipeline_config(), self.settings.num_threads)
+        except (SettingsError, MovinetError) as error:
+            self.get_logger().error(f'configure failed: {error}')
+            self.pipeline = None
+            return TransitionCallbackReturn.FAILURE
+        model = self.pipeline.model
+        self.health = HealthMonitor(self.settings.target_fps, model.name)
+        self._actions_pub = self.create_lifecycle_publisher(
+            ActionRecognition, 'actions', OUTPUT_QOS,
+            qos_overriding_options=QoSOverridingOptions.with_default_policies())
+        self._overlay_pub = self.create_lifecycle_publisher(Image, '~/overlay', OUTPUT_QOS)
+        self.get_logger().info(
+            f'configured: model {model.name} (signature {model.signature_key!r}, input '
+            f'{model.input_size[1]}x{model.input_size[0]} {model.input_dtype}, '
+            f'{len(model.state_names)} states, {model.num_classes} classes), '
+            f'{self.settings.target_fps:g} fps, {self.settings.input_transport} transport')
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        compressed = self.settings.input_transport == 'compressed'
+        msg_type = CompressedImage if compressed else Image
+        topic = self.resolve_topic_name('image') + ('/compressed' if compressed else '')
+        self._subscription = self.create_subscription(
+            msg_type, topic, lambda data: self._on_image(data, msg_type), INPUT_QOS, raw=True,
+            qos_overriding_options=QoSOverridingOptions.with_default_policies())
+        self._active = True
+        self.get_logger().info(f'active: {topic} -> {self.resolve_topic_name("actions")}')
+        return super().on_activate(state)
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._stop_input()
+        self.pipeline.reset()
+        return super().on_deactivate(state)
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._stop_input()
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def _stop_input(self) -> None:
+        self._active = False
+        if self._subscription is not None:
+            self.destroy_subscription(self._subscription)
+            self._subscription = None
+
+    def _release(self) -> None:
+        for publisher in (self._actions_pub, self._overlay_pub):
+            if publisher is not None:
+                self.destroy_lifecycle_publisher(publisher)
+        self._actions_pub = self._overlay_pub = None
+        self.pipeline = None
+
+    # Frames ---------------------------------------------------------------------------
+    def _on_image(self, data: bytes, msg_type: type) -> None:
+        pipeline = self.pipeline
+        if pipeline is None or not self._active:
+            return
+        try:
+            stamp_ns = header_stamp_ns(data)
+        except WireError as error:
+            pipeline.stats.received += 1
+            pipeline.stats.rejected += 1
+            self._warn_rejected(str(error))
+            return
+        if stamp_ns == 0:
+            # Without stamps there is no rate to throttle to; the receive time stands in.
+            stamp_ns = self.get_clock().now().nanoseconds
+            if not self._warned_zero_stamp:
+                self._warned_zero_stamp = True
+                self.get_logger().warning(
+                    'input images have a zero header.stamp; using the time of receipt '
+                    'instead (fix the camera driver to stamp its frames)')
+        try:
+            result = pipeline.process(lambda: deserialize_message(data, msg_type), stamp_ns)
+        except FrameError as error:
+            self._warn_rejected(str(error))
+            return
+        except Exception as error:  # noqa: B902 - a bad frame must never take the node down
+            pipeline.stats.rejected += 1
+            self.get_logger().error(f'frame failed unexpectedly: {error!r}',
+                                    throttle_duration_sec=5.0)
+            return
+        if result is not None:
+            self._publish(result)
+
+    def _publish(self, result: Recognition) -> None:
+        if result.reset_reason is not None:
+            self.get_logger().info(f'stream state reset: {result.reset_reason.value}')
+        self.health.add_inference(result.inference_ms)
+        self._actions_pub.publish(recognition_to_msg(result, self.pipeline.model.name))
+        if (self.settings.publish_overlay and result.rgb is not None
+                and self._overlay_pub.get_subscription_count() > 0):
+            overlay = draw_hypotheses(result.rgb, result.hypotheses)
+            self._overlay_pub.publish(rgb_to_image_msg(overlay, result.stamp_ns, result.frame_id))
+
+    def _warn_rejected(self, reason: str) -> None:
+        self.get_logger().warning(f'rejected frame: {reason}', throttle_duration_sec=5.0)
+
+    # Services, parameters, diagnostics --------------------------------------------------
+    def _on_reset(self, request: Trigger.Request, response: Trigger.Response) -> Trigger.Response:
+        if self.pipeline is None:
+            response.success = False
+            response.message = 'not configured: no model loaded'
+            return response
+        self.pipeline.reset()
+        self.get_logger().info('stream state reset: requested via ~/reset')
+        response.success = True
+        response.message = 'stream state reset'
+        return response
+
+    def _parameter_values(self) -> dict:
+        values = {}
+        for spec in PARAMS:
+            value = self.get_parameter_or(spec.name, None).value
+            values[spec.name] = list(value) if isinstance(spec.default, list) and value else (
+                [] if isinstance(spec.default, list) else value)
+        return values
+
+    def _on_set_parameters(self, parameters: List[Parameter]) -> SetParametersResult:
+        changed = {}
+        for parameter in parameters:
+            if parameter.name not in PARAMS_BY_NAME:
+                continue
+            value = parameter.value
+            if isinstance(PARAMS_BY_NAME[parameter.name].default, list):
+                value = list(value or [])
+            reason = check_value(parameter.name, value)
+            if reason is not None:
+                return SetParametersResult(successful=False, reason=reason)
+            changed[parameter.name] = value
+        ranking_changes = {k: v for k, v in changed.items() if k in RUNTIME_RANKING_PARAMS}
+        if self.settings is not None and (ranking_changes or 'publish_overlay' in changed):
+            values = {**vars(self.settings), **changed}
+            try:
+                settings = settings_from_values(values)
+                if self.pipeline is not None and ranking_changes:
+                    self.pipeline.set_ranking(settings.ranking())
+            except (SettingsError, MovinetError) as error:
+                return SetParametersResult(successful=False, reason=str(error))
+            self.settings = settings
+        return SetParametersResult(successful=True)
+
+    def _publish_diagnostics(self) -> None:
+        if self.pipeline is None or self.health is None:
+            level, message, values = WARN, 'unconfigured: no model loaded', {}
+        else:
+            report = self.health.report(self.pipeline.stats, time.monotonic(), self._active)
+            level, message, values = report.level, report.message, report.values
+        status = DiagnosticStatus(
+            level=bytes([level]), name=f'{self.get_name()}: movinet action recognition',
+            message=message, hardware_id=values.get('model', ''),
+            values=[KeyValue(key=k, value=v) for k, v in values.items()])
+        array = DiagnosticArray(status=[status])
+        array.header.stamp = self.get_clock().now().to_msg()
+        self._diagnostics_pub.publish(array)
+
+
+def main(args: Optional[List[str]] = None) -> int:
+    """Run the node until SIGINT or SIGTERM, then exit 0."""
+    rclpy.init(args=args)
+    node = MovinetNode()
+    try:
+        if node.get_parameter('autostart').value:
+            if node.trigger_configure() == TransitionCallbackReturn.SUCCESS:
+                node.trigger_activate()
+            else:
+                node.get_logger().error(
+                    'autostart: staying unconfigured; fix the parameters above and restart, '
+                    'or configure through the lifecycle services')
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,162 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+The node's parameters: declared once from one table, validated, frozen into ``NodeSettings``.
+
+The table is the single source of truth: the node declares from it, ``config/movinet.yaml``
+mirrors its defaults and the README's parameter table is checked against it by the tests.
+"""
+
+from dataclasses import dataclass
+import math
+from typing import Any, Dict, List, Optional, Tuple
+
+from movinet_ros.core.pipeline import PipelineConfig
+from movinet_ros.core.postprocess import RankingConfig
+from movinet_ros.core.preprocess import RESIZE_MODES
+
+TRANSPORTS = ('raw', 'compressed')
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter: default, meaning, allowed range, and whether it can change at run time."""
+
+    name: str
+    default: Any
+    description: str
+    read_only: bool = True
+    int_range: Optional[Tuple[int, int]] = None
+    float_range: Optional[Tuple[float, float]] = None
+    choices: Tuple[str, ...] = ()
+
+
+PARAMS: Tuple[ParamSpec, ...] = (
+    ParamSpec('model_path', '', 'MoViNet *stream* TFLite model file (.tflite). Required.'),
+    ParamSpec('labels_path', '',
+              'Label map, one class name per line in logit order; its line count must equal '
+              "the model's number of classes. Required."),
+    ParamSpec('num_threads', 1, 'CPU threads for the TFLite interpreter.', int_range=(1, 64)),
+    ParamSpec('target_fps', 5.0,
+              'Rate at which frames are fed to the model, decided from header stamps; '
+              'MoViNet streams were trained at 5 fps. 0 feeds every frame.',
+              float_range=(0.0, 120.0)),
+    ParamSpec('top_k', 5, 'Number of classes published per frame.', read_only=False,
+              int_range=(1, 1000)),
+    ParamSpec('score_threshold', 0.0, 'Minimum softmax score for a class to be published.',
+              read_only=False, float_range=(0.0, 1.0)),
+    ParamSpec('label_allowlist', [],
+              'If not empty, only these labels are published (names from the label file).',
+              read_only=False),
+    ParamSpec('label_denylist', [], 'Labels never published (names from the label file).',
+              read_only=False),
+    ParamSpec('resize_mode', 'stretch',
+              'How frames are fitted to the model input: stretch (whole frame, aspect not '
+              "kept) or center_crop (central region with the model's aspect).",
+              choices=RESIZE_MODES),
+    ParamSpec('reset_gap_sec', 2.0,
+              'A gap between frame stamps longer than this resets the stream state.',
+              float_range=(0.001, 3600.0)),
+    ParamSpec('input_transport', 'raw',
+              'raw subscribes sensor_msgs/Image on "image"; compressed subscribes '
+              'sensor_msgs/CompressedImage on "<image>/compressed".', choices=TRANSPORTS),
+    ParamSpec('publish_overlay', True,
+              'Publish ~/overlay (the frame with the top-k drawn) while it has subscribers.',
+              read_only=False),
+    ParamSpec('autostart', True,
+              'Configure and activate the lifecycle node at start-up, so a plain run works.'),
+)
+
+PARAMS_BY_NAME: Dict[str, ParamSpec] = {spec.name: spec for spec in PARAMS}
+
+
+class SettingsError(ValueError):
+    """A parameter value is invalid; the message names the parameter and the reason."""
+
+
+@dataclass(frozen=True)
+class NodeSettings:
+    """Validated parameter values, as the node and the pure pipeline receive them."""
+
+    model_path: str
+    labels_path: str
+    num_threads: int
+    target_fps: float
+    top_k: int
+    score_threshold: float
+    label_allowlist: Tuple[str, ...]
+    label_denylist: Tuple[str, ...]
+    resize_mode: str
+    reset_gap_sec: float
+    input_transport: str
+    publish_overlay: bool
+    autostart: bool
+
+    def ranking(self) -> RankingConfig:
+        """Return the ranking settings of the post-processing step."""
+        return RankingConfig(top_k=self.top_k, score_threshold=self.score_threshold,
+                             allowlist=self.label_allowlist, denylist=self.label_denylist)
+
+    def pipeline_config(self) -> PipelineConfig:
+        """Return the settings of the shared recognition pipeline."""
+        return PipelineConfig(target_fps=self.target_fps, reset_gap_sec=self.reset_gap_sec,
+                              resize_mode=self.resize_mode, ranking=self.ranking())
+
+
+def check_value(name: str, value: Any) -> Optional[str]:
+    """Return why ``value`` is not acceptable for parameter ``name``, or None if it is."""
+    spec = PARAMS_BY_NAME.get(name)
+    if spec is None:
+        return None
+    if isinstance(spec.default, bool):
+        return None if isinstance(value, bool) else f'{name} must be true or false'
+    if isinstance(spec.default, list):
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            return f'{name} must be a list of label names'
+        if any(not v.strip() for v in value):
+            return f'{name} contains an empty label name'
+        return None
+    if spec.int_range is not None:
+        low, high = spec.int_range
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            return f'{name} must be an integer in [{low}, {high}], got {value!r}'
+    if spec.float_range is not None:
+        low, high = spec.float_range
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value) or not low <= value <= high:
+            return f'{name} must be a number in [{low}, {high}], got {value!r}'
+    if spec.choices and value not in spec.choices:
+        return f'{name} must be one of {", ".join(spec.choices)}, got {value!r}'
+    return None
+
+
+def settings_from_values(values: Dict[str, Any]) -> NodeSettings:
+    """Validate a complete set of parameter values and freeze them; raise SettingsError."""
+    merged = {spec.name: values.get(spec.name, spec.default) for spec in PARAMS}
+    problems: List[str] = [reason for name, value in merged.items()
+                           if (reason := check_value(name, value)) is not None]
+    for name in ('model_path', 'labels_path'):
+        if not str(merged[name]).strip():
+            problems.append(f'{name} is empty: set it to your MoViNet stream model files '
+                            '(see README, "Models")')
+    if problems:
+        raise SettingsError('; '.join(problems))
+    merged['target_fps'] = float(merged['target_fps'])
+    merged['score_threshold'] = float(merged['score_threshold'])
+    merged['reset_gap_sec'] = float(merged['reset_gap_sec'])
+    merged['label_allowlist'] = tuple(merged['label_allowlist'])
+    merged['label_denylist'] = tuple(merged['label_denylist'])
+    return NodeSettings(**merged)
