@@ -1,0 +1,82 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""``movinet-ros watch``: the live top-k of an ActionRecognition topic, in the terminal."""
+
+import argparse
+import sys
+import time
+
+BAR_WIDTH = 40
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the watch options."""
+    parser.add_argument('--topic', default='actions', help='ActionRecognition topic')
+    parser.add_argument('--count', type=int, default=0, help='exit after N messages (0: never)')
+    parser.add_argument('--seconds', type=float, default=0.0,
+                        help='exit after this long (0: never)')
+
+
+def render(msg, now_ns: int) -> str:
+    """Format one ActionRecognition as score bars with its latency."""
+    stamp_ns = msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
+    lines = [f'{msg.model}  frames in state: {msg.frames_in_state}  '
+             f'inference: {msg.inference_ms:.1f} ms  '
+             f'latency: {(now_ns - stamp_ns) / 1e6:.0f} ms']
+    for result in msg.results:
+        bar = '#' * int(round(BAR_WIDTH * max(0.0, min(1.0, result.score))))
+        lines.append(f'  {result.score:5.3f} {bar:<{BAR_WIDTH}} {result.label}')
+    if not msg.results:
+        lines.append('  (no class above the score threshold)')
+    return '\n'.join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Subscribe and redraw on every message until interrupted or a bound is reached."""
+    import rclpy
+    from rclpy.executors import ExternalShutdownException
+    from rclpy.qos import QoSProfile, ReliabilityPolicy
+
+    from movinet_ros_interfaces.msg import ActionRecognition
+
+    interactive = sys.stdout.isatty()
+    received = 0
+    rclpy.init()
+    node = rclpy.create_node('movinet_watch')
+
+    def show(msg) -> None:
+        nonlocal received
+        received += 1
+        text = render(msg, node.get_clock().now().nanoseconds)
+        # On a terminal redraw in place; in a pipe or log print one block per message.
+        print(('\x1b[H\x1b[J' if interactive else '') + text + ('' if interactive else '\n'),
+              flush=True)
+
+    node.create_subscription(ActionRecognition, args.topic, show,
+                             QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE))
+    if not interactive:
+        print(f'waiting for {node.resolve_topic_name(args.topic)} ...', flush=True)
+    deadline = time.monotonic() + args.seconds if args.seconds > 0 else None
+    try:
+        while rclpy.ok() and (args.count <= 0 or received < args.count) and (
+                deadline is None or time.monotonic() < deadline):
+            rclpy.spin_once(node, timeout_sec=0.2)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
