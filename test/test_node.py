@@ -1,0 +1,204 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The movinet node on a real DDS graph: separate processes, the real model, the real clip.
+
+Each test starts ``movinet_node`` (and where needed ``video_publisher`` playing
+../shared/clips/carving_ice.mp4 at its 29.6 fps) in its own ROS domain on localhost, and
+observes them from an in-process probe node.
+"""
+
+import pathlib
+import signal
+import statistics
+import sys
+
+from diagnostic_msgs.msg import DiagnosticArray
+from lifecycle_msgs.srv import GetState
+from movinet_ros_interfaces.msg import ActionRecognition
+import pytest
+from rcl_interfaces.msg import Parameter as ParameterMsg, ParameterType, ParameterValue
+from rcl_interfaces.srv import SetParameters
+from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
+from sensor_msgs.msg import CompressedImage, Image
+from std_srvs.srv import Trigger
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from ros_graph import RosGraph  # noqa: E402, I100
+
+pytestmark = pytest.mark.ros
+CAMERA = '/camera/image_raw'
+RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
+
+
+def stamp_ns(header) -> int:
+    return header.stamp.sec * 1_000_000_000 + header.stamp.nanosec
+
+
+@pytest.fixture
+def graph(ros_env):
+    graph = RosGraph(ros_env)
+    yield graph
+    graph.close()
+
+
+def start_node(graph, model_path, labels_path, *extra):
+    args = ['-p', f'model_path:={model_path}', '-p', f'labels_path:={labels_path}',
+            '-r', f'image:={CAMERA}', *extra]
+    process = graph.start('movinet_node', *args)
+    ready = graph.spin_until(
+        lambda: process.poll() is not None or graph.node.count_publishers('/actions') > 0
+        and (graph.node.count_subscribers(CAMERA) > 0
+             or graph.node.count_subscribers(CAMERA + '/compressed') > 0), 30)
+    assert ready and process.poll() is None, 'node did not come up:\n' + graph.output(process)
+    return process
+
+
+def collect_actions(graph):
+    received = []
+    graph.node.create_subscription(ActionRecognition, '/actions', received.append, RELIABLE)
+    return received
+
+
+@pytest.mark.parametrize('transport, source_type, source_topic', [
+    ('raw', Image, CAMERA), ('compressed', CompressedImage, CAMERA + '/compressed')])
+def test_live_clip_is_recognised_at_5_hz_with_source_stamps(
+        graph, model_path, labels_path, clip_path, transport, source_type, source_topic):
+    node = start_node(graph, model_path, labels_path, '-p', f'input_transport:={transport}')
+    actions = collect_actions(graph)
+    sources = []
+    graph.node.create_subscription(source_type, source_topic,
+                                   lambda m: sources.append(stamp_ns(m.header)),
+                                   QoSProfile(depth=200, reliability=qos_profile_sensor_data
+                                              .reliability))
+    publisher = graph.start('video_publisher', '-p', f'video:={clip_path}', '-p', 'loop:=false',
+                            '-p', 'wait_for_subscribers:=2', '-r', f'image:={CAMERA}')
+    assert graph.spin_until(lambda: publisher.poll() is not None, 40), \
+        graph.output(publisher)
+    graph.spin_for(1.5)
+    assert publisher.returncode == 0, graph.output(publisher)
+
+    assert len(sources) >= 120, f'probe saw {len(sources)} of the 131 frames'
+    assert len(actions) >= 18, graph.output(node)
+    top1 = actions[-1].results[0]
+    assert top1.label == 'carving ice', [r.label for r in actions[-1].results]
+    assert top1.score >= 0.5
+    output_stamps = [stamp_ns(m.header) for m in actions]
+    assert set(output_stamps) <= set(sources), 'an output stamp matches no published frame'
+    assert all(m.header.frame_id == 'camera_optical_frame' for m in actions)
+    intervals = [(b - a) / 1e9 for a, b in zip(output_stamps, output_stamps[1:])]
+    assert 0.18 <= statistics.median(intervals) <= 0.24, intervals
+    assert len(actions) <= len(sources) / 5 + 2
+    assert actions[-1].frames_in_state == len(actions)
+    assert [m.results[0].score for m in actions] != [actions[0].results[0].score] * len(actions)
+
+
+def set_parameters(graph, **values):
+    client = graph.node.create_client(SetParameters, '/movinet/set_parameters')
+    parameters = []
+    for name, value in values.items():
+        if isinstance(value, bool):
+            pv = ParameterValue(type=ParameterType.PARAMETER_BOOL, bool_value=value)
+        elif isinstance(value, int):
+            pv = ParameterValue(type=ParameterType.PARAMETER_INTEGER, integer_value=value)
+        elif isinstance(value, float):
+            pv = ParameterValue(type=ParameterType.PARAMETER_DOUBLE, double_value=value)
+        else:
+            pv = ParameterValue(type=ParameterType.PARAMETER_STRING_ARRAY,
+                                string_array_value=list(value))
+        parameters.append(ParameterMsg(name=name, value=pv))
+    return graph.call(client, SetParameters.Request(parameters=parameters)).results
+
+
+def test_reset_service_and_runtime_parameters(graph, model_path, labels_path, clip_path):
+    node = start_node(graph, model_path, labels_path)
+    actions = collect_actions(graph)
+    graph.start('video_publisher', '-p', f'video:={clip_path}', '-r', f'image:={CAMERA}')
+    assert graph.spin_until(lambda: len(actions) >= 8, 30), graph.output(node)
+    assert all(len(m.results) == 5 for m in actions)
+
+    (result,) = set_parameters(graph, top_k=2)
+    assert result.successful, result.reason
+    count = len(actions)
+    assert graph.spin_until(lambda: len(actions) >= count + 4, 15)
+    assert all(len(m.results) == 2 for m in actions[count + 1:])
+
+    for bad, word in (({'top_k': 0}, 'top_k'), ({'score_threshold': 1.5}, 'score_threshold'),
+                      ({'label_allowlist': ['carving ise']}, 'carving ise'),
+                      ({'target_fps': 10.0}, 'read-only')):
+        (result,) = set_parameters(graph, **bad)
+        assert not result.successful
+        assert word in result.reason, result.reason
+
+    (result,) = set_parameters(graph, label_allowlist=['carving ice', 'zumba'])
+    assert result.successful, result.reason
+    count = len(actions)
+    assert graph.spin_until(lambda: len(actions) >= count + 3, 15)
+    assert {r.label for m in actions[count + 1:] for r in m.results} <= {'carving ice', 'zumba'}
+
+    reset = graph.call(graph.node.create_client(Trigger, '/movinet/reset'), Trigger.Request())
+    assert reset.success, reset.message
+    count = len(actions)
+    assert graph.spin_until(lambda: len(actions) >= count + 2, 15)
+    frames = [m.frames_in_state for m in actions[count:]]
+    assert min(frames) <= 2, frames
+    assert graph.stop(node) == 0
+
+
+def test_diagnostics_report_counters(graph, model_path, labels_path, clip_path):
+    statuses = []
+
+    def keep(array):
+        statuses.extend(s for s in array.status if 'movinet' in s.name)
+
+    graph.node.create_subscription(DiagnosticArray, '/diagnostics', keep, RELIABLE)
+    start_node(graph, model_path, labels_path)
+    graph.start('video_publisher', '-p', f'video:={clip_path}', '-r', f'image:={CAMERA}')
+    assert graph.spin_until(
+        lambda: any(int({kv.key: kv.value for kv in s.values}.get('frames_processed', 0))
+                    >= 5 for s in statuses), 30)
+    values = {kv.key: kv.value for kv in statuses[-1].values}
+    for key in ('frames_received', 'frames_processed', 'frames_throttled', 'frames_rejected',
+                'state_resets', 'input_fps', 'output_fps', 'inference_ms_p50',
+                'inference_ms_p95', 'model'):
+        assert key in values
+    assert values['model'] == model_path.name
+    assert int(values['frames_received']) >= int(values['frames_processed']) + int(
+        values['frames_throttled'])
+    assert float(values['inference_ms_p50']) > 0
+
+
+def test_missing_model_leaves_node_unconfigured_and_alive(graph, tmp_path, labels_path):
+    missing = tmp_path / 'no_such_model.tflite'
+    node = graph.start('movinet_node', '-p', f'model_path:={missing}',
+                       '-p', f'labels_path:={labels_path}')
+    client = graph.node.create_client(GetState, '/movinet/get_state')
+    state = graph.call(client, GetState.Request(), timeout=30)
+    assert state.current_state.label == 'unconfigured'
+    assert node.poll() is None
+    output = graph.output(node)
+    assert 'configure failed' in output and str(missing) in output, output
+    assert graph.stop(node) == 0
+    assert 'Traceback' not in graph.output(node)
+
+
+@pytest.mark.parametrize('sig', [signal.SIGINT, signal.SIGTERM])
+def test_signals_stop_the_node_cleanly(graph, model_path, labels_path, clip_path, sig):
+    node = start_node(graph, model_path, labels_path)
+    actions = collect_actions(graph)
+    graph.start('video_publisher', '-p', f'video:={clip_path}', '-r', f'image:={CAMERA}')
+    assert graph.spin_until(lambda: len(actions) >= 3, 30), graph.output(node)
+    assert graph.stop(node, sig) == 0, graph.output(node)
+    assert 'Traceback' not in graph.output(node), graph.output(node)

@@ -1,0 +1,82 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Node parameters: one table, validation with reasons, and config/movinet.yaml mirroring it."""
+
+import pathlib
+
+from movinet_ros.ros.params import (
+    check_value, PARAMS, PARAMS_BY_NAME, settings_from_values, SettingsError)
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def test_yaml_defaults_mirror_the_declarations():
+    config = yaml.safe_load((ROOT / 'config' / 'movinet.yaml').read_text())
+    values = config['/**']['ros__parameters']
+    for name, value in values.items():
+        assert name in PARAMS_BY_NAME, f'{name} in movinet.yaml is not a node parameter'
+        assert value == PARAMS_BY_NAME[name].default, name
+    # Only the label lists may be left out (ROS cannot type an empty YAML list).
+    assert set(PARAMS_BY_NAME) - set(values) == {'label_allowlist', 'label_denylist'}
+
+
+def test_readme_documents_every_parameter_with_its_default():
+    readme = (ROOT / 'README.md').read_text()
+    for spec in PARAMS:
+        default = spec.default
+        shown = {True: 'true', False: 'false'}.get(default, default) if not isinstance(
+            default, list) else '[]'
+        row = f'| `{spec.name}` | `{shown if shown != "" else chr(39) * 2}` |'
+        assert row in readme, f'README parameter table lacks: {row}'
+
+
+def test_valid_values_freeze_into_settings():
+    settings = settings_from_values({'model_path': 'm.tflite', 'labels_path': 'l.txt',
+                                     'label_allowlist': ['a', 'b'], 'top_k': 3})
+    assert settings.top_k == 3 and settings.label_allowlist == ('a', 'b')
+    assert settings.ranking().top_k == 3
+    assert settings.pipeline_config().target_fps == 5.0
+    with pytest.raises(AttributeError):
+        settings.top_k = 4
+
+
+@pytest.mark.parametrize('name, value, words', [
+    ('top_k', 0, ['top_k', '[1, 1000]']),
+    ('top_k', 2.5, ['top_k', 'integer']),
+    ('score_threshold', 1.2, ['score_threshold', '[0.0, 1.0]']),
+    ('target_fps', float('nan'), ['target_fps']),
+    ('target_fps', -1.0, ['target_fps']),
+    ('resize_mode', 'fill', ['resize_mode', 'stretch', 'center_crop']),
+    ('input_transport', 'theora', ['input_transport', 'compressed']),
+    ('label_allowlist', ['ok', ' '], ['label_allowlist', 'empty']),
+    ('publish_overlay', 1, ['publish_overlay', 'true or false']),
+])
+def test_invalid_values_are_rejected_with_a_reason(name, value, words):
+    reason = check_value(name, value)
+    assert reason is not None
+    for word in words:
+        assert word in reason
+    with pytest.raises(SettingsError) as error:
+        settings_from_values({'model_path': 'm', 'labels_path': 'l', name: value})
+    assert name in str(error.value)
+
+
+def test_missing_model_and_labels_say_what_to_set():
+    with pytest.raises(SettingsError) as error:
+        settings_from_values({})
+    assert 'model_path is empty' in str(error.value)
+    assert 'labels_path is empty' in str(error.value)
