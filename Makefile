@@ -13,7 +13,12 @@ COLCON_STAMP := install/.movinet_ros_built
 PACKAGE_SOURCES := $(shell find movinet_ros_interfaces -type f 2>/dev/null) package.xml setup.py \
 	setup.cfg resource/movinet_ros $(wildcard launch/*.launch.py config/*.yaml)
 
-.PHONY: setup test lint clean lock
+.PHONY: setup demo test lint clean lock
+
+# The main job: the node on a live stream (a clip played as a camera). Overrides:
+# make demo VIDEO=clip.mp4 MODEL=model.tflite LABELS=labels.txt
+demo: setup
+	$(LOCAL_DDS) VIDEO='$(VIDEO)' MODEL='$(MODEL)' LABELS='$(LABELS)' scripts/demo.sh
 
 setup: $(COLCON_STAMP)
 
