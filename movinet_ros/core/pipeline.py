@@ -32,9 +32,9 @@ from movinet_ros.core.frames import FrameError, FrameSizeError, message_to_rgb
 from movinet_ros.core.labels import check_label_count, load_labels
 from movinet_ros.core.model import StreamModel
 from movinet_ros.core.postprocess import Hypothesis, Ranker, RankingConfig, softmax
-from movinet_ros.core.preprocess import Preprocessor, RESIZE_MODES
+from movinet_ros.core.preprocess import PreprocessError, Preprocessor, RESIZE_MODES
 from movinet_ros.core.throttle import (
-    DEFAULT_RESET_GAP_SEC, DEFAULT_TARGET_FPS, ResetReason, StampThrottle, ThrottleConfigError)
+    DEFAULT_RESET_GAP_SEC, DEFAULT_TARGET_FPS, ResetReason, StampThrottle)
 import numpy as np
 
 
@@ -49,7 +49,7 @@ class PipelineConfig:
 
     def __post_init__(self) -> None:
         if self.resize_mode not in RESIZE_MODES:
-            raise ThrottleConfigError(
+            raise PreprocessError(
                 f'resize_mode must be one of {", ".join(RESIZE_MODES)}, '
                 f'got {self.resize_mode!r}')
 
