@@ -19,6 +19,8 @@ if [ ! -x "${MOVINET_ROS_ROOT}/.venv/bin/python" ] || [ ! -f "${MOVINET_ROS_ROOT
   return 1 2>/dev/null || exit 1
 fi
 
+# The venv and colcon scripts read unset variables: allow that even under `set -u`.
+case $- in *u*) _movinet_nounset=1; set +u ;; *) _movinet_nounset= ;; esac
 VIRTUAL_ENV_DISABLE_PROMPT=1 . "${MOVINET_ROS_ROOT}/.venv/bin/activate"
 # The wheels are an ament prefix of their own: rclpy looks up type support and
 # interfaces there.
@@ -32,3 +34,5 @@ case ":${PATH}:" in
   *) export PATH="${MOVINET_ROS_ROOT}/install/movinet_ros/lib/movinet_ros:${PATH}" ;;
 esac
 export RMW_IMPLEMENTATION="${RMW_IMPLEMENTATION:-rmw_fastrtps_cpp}"
+[ -n "${_movinet_nounset}" ] && set -u
+unset _movinet_nounset

@@ -160,3 +160,26 @@ def settings_from_values(values: Dict[str, Any]) -> NodeSettings:
     merged['label_allowlist'] = tuple(merged['label_allowlist'])
     merged['label_denylist'] = tuple(merged['label_denylist'])
     return NodeSettings(**merged)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    if isinstance(value, list):
+        return '[]'
+    return repr(value) if value == '' else str(value)
+
+
+def parameter_table_markdown() -> str:
+    """Return the README's parameter table, generated from ``PARAMS``."""
+    rows = ['| Parameter | Default | Run-time change | Range | Description |',
+            '|---|---|---|---|---|']
+    for spec in PARAMS:
+        allowed = ', '.join(spec.choices)
+        if spec.int_range is not None:
+            allowed = f'{spec.int_range[0]} to {spec.int_range[1]}'
+        if spec.float_range is not None:
+            allowed = f'{spec.float_range[0]:g} to {spec.float_range[1]:g}'
+        rows.append(f'| `{spec.name}` | `{_shown(spec.default)}` | '
+                    f'{"no" if spec.read_only else "yes"} | {allowed} | {spec.description} |')
+    return '\n'.join(rows)
