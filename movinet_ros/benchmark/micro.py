@@ -1,0 +1,205 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+In-process timings: the bare interpreter (the floor), the pipeline, the node's image callback.
+
+All three see the same real frames (the clip's) and run on one interpreter thread, as the
+node does by default. Each measurement is repeated; a repeat's result is the median of its
+frames after a warm-up, and the figure is the median of the repeats.
+"""
+
+import inspect
+import struct
+import time
+from typing import Callable, Dict, List, Sequence, Tuple
+
+from movinet_ros.benchmark import BenchmarkError
+from movinet_ros.benchmark.content import bgr_image, FRAME_PERIOD_NS
+from movinet_ros.benchmark.stats import Figure, median, summarize
+from movinet_ros.core.model import StreamModel
+from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
+from movinet_ros.core.preprocess import Preprocessor
+from movinet_ros.core.runtime import make_interpreter
+from movinet_ros.ros.node import MovinetNode
+import numpy as np
+import rclpy
+from rclpy.context import Context
+from rclpy.lifecycle import TransitionCallbackReturn
+from rclpy.logging import LoggingSeverity
+from rclpy.parameter import Parameter
+from rclpy.serialization import serialize_message
+from sensor_msgs.msg import Image
+
+# CDR encapsulation (4 bytes), then header.stamp sec (int32) and nanosec (uint32).
+_CDR_STAMP = struct.Struct('<iI')
+_CDR_STAMP_OFFSET = 4
+
+
+def _repeat(repeats: int, warmup: int, frames: int,
+            one_frame: Callable[[int], float]) -> List[float]:
+    """Return per-repeat medians (ms) of ``one_frame(i)`` (seconds) after ``warmup`` calls."""
+    results = []
+    index = 0
+    for _ in range(repeats):
+        samples = []
+        for position in range(warmup + frames):
+            elapsed = one_frame(index)
+            index += 1
+            if position >= warmup:
+                samples.append(elapsed * 1e3)
+        results.append(median(samples))
+    return results
+
+
+def invoke_floor(model_path: str, frames_bgr: Sequence[np.ndarray], repeats: int,
+                 frames: int, warmup: int, num_threads: int = 1) -> Figure:
+    """
+    Time the bare signature-runner call with the states fed back: the model's own floor.
+
+    StreamModel only discovers the names; the timed loop drives a separate interpreter
+    directly, so none of the pipeline's code is in the figure.
+    """
+    model = StreamModel(model_path, num_threads=num_threads)
+    prepare = Preprocessor(model.input_size, model.input_dtype, model.input_quantization)
+    inputs = [prepare(bgr[:, :, ::-1]).copy() for bgr in frames_bgr]
+    interpreter = make_interpreter(model_path, num_threads)
+    interpreter.allocate_tensors()
+    runner = interpreter.get_signature_runner(model.signature_key)
+    details = runner.get_input_details()
+    state_names = model.state_names
+    (image_name,) = set(details) - set(state_names)
+    initial = {name: _zero_state(details[name]) for name in state_names}
+    feed: Dict[str, np.ndarray] = {}
+
+    def one_frame(index: int) -> float:
+        if index % (warmup + frames) == 0:
+            feed.update(initial)  # each repeat starts a new stream, as a clip would
+        feed[image_name] = inputs[index % len(inputs)]
+        started = time.perf_counter()
+        outputs = runner(**feed)
+        elapsed = time.perf_counter() - started
+        for name in state_names:
+            feed[name] = outputs[name]
+        return elapsed
+
+    return summarize(_repeat(repeats, warmup, frames, one_frame))
+
+
+def _zero_state(details: dict) -> np.ndarray:
+    scale, zero_point = details['quantization']
+    return np.full(details['shape'], zero_point if scale else 0, dtype=details['dtype'])
+
+
+def pipeline_frame_ms(model_path: str, labels_path: str, frames_bgr: Sequence[np.ndarray],
+                      repeats: int, frames: int, warmup: int) -> Figure:
+    """
+    Time ``RecognitionPipeline.process`` on bgr8 Image messages, every frame processed.
+
+    target_fps 0 turns the throttle off, so each call pays conversion, resize, invoke and
+    post-processing.
+    """
+    pipeline = RecognitionPipeline.from_files(model_path, labels_path,
+                                              PipelineConfig(target_fps=0.0))
+    messages = [bgr_image(bgr, 0) for bgr in frames_bgr]
+
+    def one_frame(index: int) -> float:
+        stamp_ns = (index + 1) * FRAME_PERIOD_NS
+        started = time.perf_counter()
+        result = pipeline.process(messages[index % len(messages)], stamp_ns)
+        elapsed = time.perf_counter() - started
+        if result is None:
+            raise BenchmarkError('the pipeline dropped a frame with target_fps 0')
+        return elapsed
+
+    return summarize(_repeat(repeats, warmup, frames, one_frame))
+
+
+def serialized_frames(frames_bgr: Sequence[np.ndarray]) -> List[bytes]:
+    """Serialise bgr8 Image messages as DDS hands them to a raw subscription."""
+    serialized = [serialize_message(bgr_image(bgr, 0)) for bgr in frames_bgr]
+    if any(data[:2] != b'\x00\x01' for data in serialized):
+        raise BenchmarkError('expected little-endian CDR from rclpy serialisation')
+    return serialized
+
+
+def _restamped(data: bytes, stamp_ns: int) -> bytes:
+    buffer = bytearray(data)
+    _CDR_STAMP.pack_into(buffer, _CDR_STAMP_OFFSET, *divmod(stamp_ns, 1_000_000_000))
+    return bytes(buffer)
+
+
+def callback_costs(model_path: str, labels_path: str, frames_bgr: Sequence[np.ndarray],
+                   repeats: int, frames: int, domain_id: int) -> Tuple[Figure, Figure, Figure]:
+    """
+    Time the node's raw image callback on a 30 Hz stream, as the DDS layer calls it.
+
+    A configured and active ``MovinetNode`` (default 5 fps throttle) gets serialised bgr8
+    frames through ``_on_image``; each call is classed as dropped or processed by the
+    pipeline's counters. Returns (drop cost / processed cost, dropped ms, processed ms).
+    """
+    serialized = serialized_frames(frames_bgr)
+    context = Context()
+    rclpy.init(context=context, domain_id=domain_id)
+    node = None
+    try:
+        node = MovinetNode(context=context, namespace='/movinet_bench_callback',
+                           parameter_overrides=[Parameter('model_path', value=model_path),
+                                                Parameter('labels_path', value=labels_path),
+                                                Parameter('publish_overlay', value=False)])
+        node.get_logger().set_level(LoggingSeverity.WARN)
+        if node.trigger_configure() != TransitionCallbackReturn.SUCCESS \
+                or node.trigger_activate() != TransitionCallbackReturn.SUCCESS:
+            raise BenchmarkError('the in-process node did not configure and activate')
+        return _time_callback(node, Image, serialized, repeats, frames)
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown(context=context)
+
+
+def _time_callback(node, image_type: type, serialized: Sequence[bytes], repeats: int,
+                   frames: int) -> Tuple[Figure, Figure, Figure]:
+    stats = node.pipeline.stats
+    on_image = _image_callback(node)
+    stamp_ns = 1_000_000_000
+    ratios, dropped_ms, processed_ms = [], [], []
+    for repeat in range(repeats + 1):  # the first pass warms up and is not counted
+        node.pipeline.reset()
+        costs: Dict[bool, List[float]] = {True: [], False: []}
+        for index in range(frames):
+            stamp_ns += FRAME_PERIOD_NS
+            data = _restamped(serialized[index % len(serialized)], stamp_ns)
+            processed_before = stats.processed
+            started = time.perf_counter()
+            on_image(data, image_type)
+            elapsed = time.perf_counter() - started
+            costs[stats.processed > processed_before].append(elapsed * 1e3)
+        if not costs[True] or not costs[False]:
+            raise BenchmarkError('the node processed every frame or none; expected 1 in 6')
+        if repeat:
+            dropped_ms.append(median(costs[False]))
+            processed_ms.append(median(costs[True]))
+            ratios.append(dropped_ms[-1] / processed_ms[-1])
+    return summarize(ratios), summarize(dropped_ms), summarize(processed_ms)
+
+
+def _image_callback(node) -> Callable[[bytes, type], None]:
+    """Return the callback the node's (first) subscription calls with the raw bytes."""
+    # A multi-camera node takes the camera first: its subscriptions bind their camera.
+    if 'camera' in inspect.signature(node._on_image).parameters:
+        camera = node.cameras[0]
+        return lambda data, image_type: node._on_image(camera, data, image_type)
+    return node._on_image
