@@ -1,0 +1,557 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+Run a recognition pipeline over the images of recorded bags and score what it said.
+
+``run_bags`` is the loop alone: it feeds every image message of a topic, in log-time order,
+to the same ``RecognitionPipeline`` the live node uses, so a bag gives the results the node
+would have published while it was recorded:
+
+- Frames are throttled by their header stamps (``target_fps``); a stamp that goes
+  backwards (a bag recorded in a loop) or a gap longer than ``reset_gap_sec`` resets the
+  model state, exactly as in the node.
+- A message whose ``header.stamp`` is zero is stamped with its log time instead, the bag's
+  record of when it was received; the node uses the time of receipt for such frames.
+- A frame that cannot be deserialised or converted is counted as rejected and skipped;
+  it never stops the run.
+
+Speed: a background thread reads the raw messages into a small bounded queue while the
+main thread runs the model, and a message is only deserialised when the throttle lets its
+frame through, so the frames that are dropped cost little more than reading their bytes.
+Results do not depend on the threading: messages reach the pipeline in the bag's order.
+
+``evaluate_bags`` runs the loop and writes, into an output folder:
+
+- ``summary.json``: counts, settings, accuracies against an annotation CSV (None without
+  one), per-segment results, confusion, inference time and speed;
+- ``predictions.csv``: one row per processed frame with its ranked top-k, formatted with
+  fixed precision and free of timings, so two runs of the same bag are byte-identical;
+- ``timeline.png``: class probabilities over time with the annotated segments;
+- optionally ``actions_bag``: the results as ActionRecognition messages (mcap), and an
+  animation (.gif or .mp4) of the processed frames with their live top-k bars.
+"""
+
+from collections.abc import Callable, Iterator, Sequence
+import csv
+from dataclasses import dataclass, field, replace
+import functools
+import json
+import os
+from pathlib import Path
+import queue
+import struct
+import threading
+import time
+from typing import Any
+
+import cv2
+from movinet_ros.core.frames import FrameError
+from movinet_ros.core.pipeline import PipelineStats, RecognitionPipeline
+from movinet_ros.core.postprocess import Hypothesis, Ranker
+from movinet_ros.offline.annotations import check_labels, load_annotations, Segment
+from movinet_ros.offline.bags import (BagError, BagPaths, count_messages, read_image_messages,
+                                      RecognitionBagWriter, ros2_typestore)
+from movinet_ros.offline.metrics import evaluate, FramePrediction, latency_stats
+from movinet_ros.offline.plots import (ANIMATION_FORMATS, plot_timeline, PlotError,
+                                       write_animation)
+import numpy as np
+from rosbags.highlevel import AnyReader
+
+NS_PER_SEC = 1_000_000_000
+SUMMARY_FILE = 'summary.json'
+PREDICTIONS_FILE = 'predictions.csv'
+TIMELINE_FILE = 'timeline.png'
+RESULT_BAG_DIR = 'actions_bag'
+DEFAULT_ACTIONS_TOPIC = '/actions'
+# Raw messages read ahead of the model. Reading is much faster than inference, so a few
+# dozen messages keep the model busy, and memory stays bounded on any bag.
+QUEUE_SIZE = 32
+# Classes ranked per frame for the timeline: wide enough that every curve worth drawing
+# stays unbroken, small enough to keep per-frame memory constant.
+TIMELINE_RANKED = 32
+TIMELINE_CLASSES = 5
+# The animation is built in memory (Pillow needs every GIF frame at once), so it covers the
+# first processed frames only, scaled down to ANIMATION_HEIGHT when taller.
+MAX_ANIMATION_FRAMES = 300
+ANIMATION_HEIGHT = 240
+SCORE_FORMAT = '{:.6f}'
+TIME_FORMAT = '{:.6f}'
+# How long the reader thread may take to notice that the run has stopped.
+_POLL_SEC = 0.1
+_JOIN_TIMEOUT_SEC = 5.0
+# header.stamp as (int32 sec, uint32 nanosec): after the 4-byte CDR encapsulation header in
+# ROS 2 (byte 1 tells the byte order), after the uint32 seq in ROS 1 (little-endian).
+_STAMP_OFFSET = 4
+_STAMP_LITTLE = struct.Struct('<iI')
+_STAMP_BIG = struct.Struct('>iI')
+
+
+class MessageDeserializationError(FrameError):
+    """A bag message whose bytes do not deserialise into the image type of its topic."""
+
+
+@dataclass(frozen=True)
+class ProcessedFrame:
+    """
+    What the pipeline made of one frame it processed, with where the frame came from.
+
+    ``stamp_ns`` is the stamp the pipeline was given: the header stamp, or the log time when
+    the header stamp is zero. ``ranking`` is the reported top-k; ``timeline`` a longer
+    ranking (TIMELINE_RANKED classes) kept for the timeline plot.
+    """
+
+    stamp_ns: int
+    log_time_ns: int
+    frame_id: str
+    ranking: tuple[Hypothesis, ...]
+    timeline: tuple[Hypothesis, ...]
+    frames_in_state: int
+    reset: str
+    inference_ms: float
+    total_ms: float
+
+
+@dataclass
+class BagRun:
+    """Everything one pass of the pipeline over a topic produced, and what it counted."""
+
+    bags: list[str]
+    topic: str
+    frames: list[ProcessedFrame] = field(default_factory=list)
+    stats: PipelineStats = field(default_factory=PipelineStats)
+    frames_read: int = 0
+    zero_stamp_frames: int = 0
+    first_stamp_ns: int | None = None
+    last_stamp_ns: int | None = None
+    loop_sec: float = 0.0
+    # RGB frames the model saw, index-aligned with ``frames``; only kept on request.
+    pictures: list[np.ndarray] = field(default_factory=list)
+
+    def predictions(self) -> list[FramePrediction]:
+        """Return the reported top-k of every processed frame, for the metrics."""
+        return [_prediction(frame.stamp_ns, frame.ranking) for frame in self.frames]
+
+    def timeline_predictions(self) -> list[FramePrediction]:
+        """Return the longer per-frame rankings the timeline plot draws."""
+        return [_prediction(frame.stamp_ns, frame.timeline) for frame in self.frames]
+
+
+def _prediction(stamp_ns: int, ranking: Sequence[Hypothesis]) -> FramePrediction:
+    return FramePrediction(stamp_ns, tuple(h.label for h in ranking),
+                           tuple(h.score for h in ranking))
+
+
+@dataclass(frozen=True)
+class _RawMessage:
+    log_time_ns: int
+    stamp_ns: int | None
+    data: bytes
+    msgtype: str
+    # The typestore's deserialize_cdr or deserialize_ros1: AnyReader empties its own
+    # typestore on close, while messages read ahead may still wait in the queue.
+    deserialize: Callable[[bytes, str], Any]
+
+
+@dataclass(frozen=True)
+class _ReadFailure:
+    error: BaseException
+
+
+_END = object()
+
+
+def _as_paths(bag_paths: BagPaths) -> list[Path]:
+    if isinstance(bag_paths, (str, os.PathLike)):
+        return [Path(bag_paths)]
+    return [Path(p) for p in bag_paths]
+
+
+def _raw_stamp_ns(data: bytes, ros2: bool) -> int | None:
+    """Return header.stamp from serialised bytes, or None when they are too short or odd."""
+    if len(data) < _STAMP_OFFSET + _STAMP_LITTLE.size:
+        return None
+    if ros2:
+        if data[0] != 0 or data[1] not in (0, 1):
+            return None
+        layout = _STAMP_LITTLE if data[1] == 1 else _STAMP_BIG
+    else:
+        layout = _STAMP_LITTLE
+    sec, nanosec = layout.unpack_from(data, _STAMP_OFFSET)
+    return sec * NS_PER_SEC + nanosec
+
+
+def _deserialize(message: _RawMessage) -> Any:
+    try:
+        return message.deserialize(message.data, message.msgtype)
+    except Exception as error:  # noqa: B902 - any garbage in a message is one bad frame
+        raise MessageDeserializationError(
+            f'cannot deserialise a {message.msgtype} message logged at '
+            f'{message.log_time_ns} ns: {error}') from None
+
+
+def _offer(items: queue.Queue, item: object, stop: threading.Event) -> bool:
+    """Put ``item`` unless the consumer has stopped; return whether it was put."""
+    while not stop.is_set():
+        try:
+            items.put(item, timeout=_POLL_SEC)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _read_ahead(paths: list[Path], topic: str, items: queue.Queue,
+                stop: threading.Event) -> None:
+    try:
+        with AnyReader(paths, default_typestore=ros2_typestore()) as reader:
+            connections = [c for c in reader.connections if c.topic == topic]
+            typestore = reader.typestore
+            deserialize = typestore.deserialize_cdr if reader.is2 else typestore.deserialize_ros1
+            for connection, log_time_ns, data in reader.messages(connections=connections):
+                message = _RawMessage(log_time_ns, _raw_stamp_ns(data, reader.is2), data,
+                                      connection.msgtype, deserialize)
+                if not _offer(items, message, stop):
+                    return
+        _offer(items, _END, stop)
+    except BaseException as error:  # noqa: B902 - handed over and raised by the consumer
+        _offer(items, _ReadFailure(error), stop)
+
+
+def raw_messages(bag_paths: BagPaths, topic: str,
+                 queue_size: int = QUEUE_SIZE) -> Iterator[_RawMessage]:
+    """
+    Yield the serialised image messages of ``topic`` in log-time order, read ahead.
+
+    The bag, the topic and its type are checked first (BagError naming the image topics
+    that exist). A background thread reads up to ``queue_size`` messages ahead; it stops
+    when the iterator is closed.
+    """
+    paths = _as_paths(bag_paths)
+    # Validates the bags, the topic and its type without reading a message.
+    read_image_messages(paths, topic).close()
+    return _read_messages(paths, topic, queue_size)
+
+
+def _read_messages(paths: list[Path], topic: str, queue_size: int) -> Iterator[_RawMessage]:
+    names = ', '.join(str(p) for p in paths)
+    items: queue.Queue = queue.Queue(maxsize=max(1, queue_size))
+    stop = threading.Event()
+    reader = threading.Thread(target=_read_ahead, args=(paths, topic, items, stop),
+                              name='bag-reader', daemon=True)
+    reader.start()
+    try:
+        while True:
+            try:
+                item = items.get(timeout=_POLL_SEC)
+            except queue.Empty:
+                if not reader.is_alive() and items.empty():
+                    raise BagError(f'reading bag {names} stopped unexpectedly') from None
+                continue
+            if item is _END:
+                return
+            if isinstance(item, _ReadFailure):
+                if isinstance(item.error, BagError):
+                    raise item.error
+                raise BagError(f'cannot read bag {names}: {item.error}') from item.error
+            yield item
+    finally:
+        stop.set()
+        reader.join(timeout=_JOIN_TIMEOUT_SEC)
+
+
+def _picture(rgb: np.ndarray) -> np.ndarray:
+    height, width = rgb.shape[:2]
+    if height <= ANIMATION_HEIGHT:
+        return np.array(rgb, copy=True)
+    size = (max(1, round(width * ANIMATION_HEIGHT / height)), ANIMATION_HEIGHT)
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+
+
+def _stats_since(before: PipelineStats, after: PipelineStats) -> PipelineStats:
+    return PipelineStats(**{name: getattr(after, name) - getattr(before, name)
+                            for name in vars(after)})
+
+
+def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
+             keep_pictures: int = 0, progress: bool = False,
+             queue_size: int = QUEUE_SIZE) -> BagRun:
+    """
+    Feed every image of ``topic`` to ``pipeline`` in log-time order; return what it said.
+
+    The pipeline is reset first, so a pipeline can be reused and each run starts fresh.
+    Several bags are read as one recording, merged by log time. ``keep_pictures`` keeps
+    the RGB frames of the first that many processed frames (for an animation). With
+    ``progress`` a tqdm bar is drawn on stderr. Raises BagError for a missing or unreadable
+    bag or topic; bad frames are counted in ``stats.rejected`` and skipped.
+    """
+    paths = _as_paths(bag_paths)
+    messages = raw_messages(paths, topic, queue_size)
+    pipeline.reset()
+    before = replace(pipeline.stats)
+    run = BagRun(bags=[str(p) for p in paths], topic=topic)
+    wide_ranker = Ranker(pipeline.labels, replace(pipeline.config.ranking,
+                                                  top_k=TIMELINE_RANKED, score_threshold=0.0))
+    bar = _progress_bar(paths, topic) if progress else None
+    started = time.perf_counter()
+    try:
+        for message in messages:
+            run.frames_read += 1
+            if bar is not None:
+                bar.update()
+            frame = _recognise(pipeline, message, run)
+            if frame is None:
+                continue
+            recognition, stamp_ns = frame
+            run.frames.append(ProcessedFrame(
+                stamp_ns=stamp_ns, log_time_ns=message.log_time_ns,
+                frame_id=recognition.frame_id, ranking=recognition.hypotheses,
+                timeline=tuple(wide_ranker.rank(recognition.probabilities)),
+                frames_in_state=recognition.frames_in_state,
+                reset=recognition.reset_reason.value if recognition.reset_reason else '',
+                inference_ms=recognition.inference_ms, total_ms=recognition.total_ms))
+            if len(run.pictures) < keep_pictures and recognition.rgb is not None:
+                run.pictures.append(_picture(recognition.rgb))
+    finally:
+        messages.close()
+        if bar is not None:
+            bar.close()
+    run.loop_sec = time.perf_counter() - started
+    run.stats = _stats_since(before, pipeline.stats)
+    return run
+
+
+def _recognise(pipeline: RecognitionPipeline, message: _RawMessage, run: BagRun):
+    """Run one message; return (Recognition, stamp) when the model saw it, else None."""
+    stamp_ns = message.stamp_ns
+    if stamp_ns is None:
+        # Not even a header: the node rejects such a frame before the pipeline sees it.
+        pipeline.stats.received += 1
+        pipeline.stats.rejected += 1
+        return None
+    if stamp_ns == 0:
+        stamp_ns = message.log_time_ns
+        run.zero_stamp_frames += 1
+    if run.first_stamp_ns is None:
+        run.first_stamp_ns = stamp_ns
+    run.last_stamp_ns = stamp_ns
+    try:
+        recognition = pipeline.process(functools.partial(_deserialize, message), stamp_ns)
+    except FrameError:
+        return None  # counted in stats.rejected by the pipeline
+    if recognition is None:
+        return None
+    return recognition, stamp_ns
+
+
+def _progress_bar(paths: list[Path], topic: str) -> Any:
+    from tqdm import tqdm
+    return tqdm(total=count_messages(paths, topic), unit='frame', desc='eval',
+                dynamic_ncols=True)
+
+
+def load_segments(annotations_path: str | os.PathLike, first_stamp_ns: int,
+                  labels: Sequence[str]) -> list[Segment]:
+    """Load an annotation CSV relative to ``first_stamp_ns`` and check its labels."""
+    segments = load_annotations(annotations_path, first_stamp_ns)
+    check_labels(segments, labels)
+    return segments
+
+
+def write_predictions_csv(run: BagRun, top_k: int, out_path: str | os.PathLike) -> Path:
+    """
+    Write one row per processed frame: stamp, time, state length, reset, ranked top-k.
+
+    Times are seconds from the first frame read; scores have six decimals. Frames whose
+    ranking is shorter than ``top_k`` (score threshold) leave the remaining cells empty.
+    """
+    path = Path(out_path)
+    origin = run.first_stamp_ns or 0
+    header = ['stamp_ns', 'time_sec', 'frames_in_state', 'reset']
+    for rank in range(1, top_k + 1):
+        header += [f'label_{rank}', f'score_{rank}']
+    with open(path, 'w', newline='', encoding='utf-8') as stream:
+        writer = csv.writer(stream, lineterminator='\n')
+        writer.writerow(header)
+        for frame in run.frames:
+            row = [str(frame.stamp_ns),
+                   TIME_FORMAT.format((frame.stamp_ns - origin) / NS_PER_SEC),
+                   str(frame.frames_in_state), frame.reset]
+            for rank in range(top_k):
+                if rank < len(frame.ranking):
+                    hypothesis = frame.ranking[rank]
+                    row += [hypothesis.label, SCORE_FORMAT.format(hypothesis.score)]
+                else:
+                    row += ['', '']
+            writer.writerow(row)
+    return path
+
+
+def write_result_bag(run: BagRun, pipeline: RecognitionPipeline, out_path: str | os.PathLike,
+                     topic: str = DEFAULT_ACTIONS_TOPIC) -> int:
+    """
+    Write the results as ActionRecognition messages into a new mcap rosbag2.
+
+    Each message has the stamp and frame_id of its image and is logged at the image's log
+    time, so the result bag lines up with the recording. Returns the message count.
+    """
+    with RecognitionBagWriter(out_path, topic) as writer:
+        for frame in run.frames:
+            writer.write(frame.stamp_ns, frame.frame_id,
+                         [(h.class_id, h.label, h.score) for h in frame.ranking],
+                         pipeline.model.name, frame.frames_in_state, pipeline.model.num_classes,
+                         frame.inference_ms, log_time_ns=frame.log_time_ns)
+        return writer.count
+
+
+def animation_fps(run: BagRun, target_fps: float) -> float:
+    """Return the playback rate of the animation: the rate the model saw frames at."""
+    if target_fps > 0:
+        return target_fps
+    stamps = np.array([frame.stamp_ns for frame in run.frames], dtype=np.int64)
+    steps = np.diff(stamps)
+    steps = steps[steps > 0]
+    return float(NS_PER_SEC / np.median(steps)) if steps.size else 5.0
+
+
+def _speed(run: BagRun) -> dict[str, float | None]:
+    seconds = run.loop_sec
+    return {
+        'loop_sec': seconds,
+        'frames_per_sec': run.frames_read / seconds if seconds > 0 else None,
+        'processed_frames_per_sec': run.stats.processed / seconds if seconds > 0 else None,
+    }
+
+
+def build_summary(run: BagRun, pipeline: RecognitionPipeline, segments: list[Segment] | None,
+                  annotations_path: str | os.PathLike | None) -> dict[str, Any]:
+    """Return the summary of a run as plain data: counts, settings, accuracies, speed."""
+    config = pipeline.config
+    report = evaluate(run.predictions(), segments or [], origin_ns=run.first_stamp_ns)
+    scored = segments is not None
+    duration = None
+    if run.first_stamp_ns is not None and run.last_stamp_ns is not None:
+        duration = (run.last_stamp_ns - run.first_stamp_ns) / NS_PER_SEC
+    return {
+        'model': pipeline.model.name,
+        'bags': run.bags,
+        'topic': run.topic,
+        'annotations': os.fspath(annotations_path) if annotations_path is not None else None,
+        'target_fps': config.target_fps,
+        'reset_gap_sec': config.reset_gap_sec,
+        'resize_mode': config.resize_mode,
+        'top_k': config.ranking.top_k,
+        'score_threshold': config.ranking.score_threshold,
+        'frames_read': run.frames_read,
+        'frames_processed': run.stats.processed,
+        'frames_throttled': run.stats.throttled,
+        'frames_duplicate': run.stats.duplicates,
+        'frames_rejected': run.stats.rejected,
+        'zero_stamp_frames': run.zero_stamp_frames,
+        'state_resets': run.stats.resets,
+        'first_stamp_ns': run.first_stamp_ns,
+        'duration_sec': duration,
+        'clip_top1_accuracy': report.clip_top1_accuracy if scored else None,
+        'clip_top5_accuracy': report.clip_top5_accuracy if scored else None,
+        'frame_top1_accuracy': report.frame_top1_accuracy if scored else None,
+        'frame_top5_accuracy': report.frame_top5_accuracy if scored else None,
+        'frames_annotated': report.frames_annotated if scored else None,
+        'segments': [_segment_dict(s) for s in report.to_dict()['segments']],
+        'confusion': report.confusion,
+        'inference_ms': latency_stats(f.inference_ms for f in run.frames),
+        'pipeline_ms': latency_stats(f.total_ms for f in run.frames),
+        'speed': _speed(run),
+    }
+
+
+def _segment_dict(segment: dict[str, Any]) -> dict[str, Any]:
+    keys = ('label', 'start', 'end', 'predicted', 'correct', 'correct_top5',
+            'time_to_correct_sec', 'frames')
+    return {key: segment[key] for key in keys}
+
+
+def evaluate_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
+                  annotations_path: str | os.PathLike | None = None,
+                  out_dir: str | os.PathLike = 'eval', write_bag: bool = False,
+                  animate: str | os.PathLike | None = None, progress: bool = False,
+                  actions_topic: str = DEFAULT_ACTIONS_TOPIC,
+                  max_animation_frames: int = MAX_ANIMATION_FRAMES,
+                  queue_size: int = QUEUE_SIZE,
+                  on_run: Callable[[BagRun], None] | None = None) -> dict[str, Any]:
+    """
+    Evaluate ``pipeline`` on the images of ``topic``; write the outputs, return the summary.
+
+    Writes ``summary.json``, ``predictions.csv`` and ``timeline.png`` into ``out_dir``
+    (created if needed); with ``write_bag`` also the result bag ``out_dir/actions_bag``
+    (ActionRecognition on ``actions_topic``), and with ``animate`` an animation (.gif or
+    .mp4, by extension) of the first ``max_animation_frames`` processed frames with their
+    top-k. Relative annotation times count from the first image's stamp. Inputs are
+    checked before the run: BagError, AnnotationError, PlotError (all MovinetError) say
+    what is wrong. ``on_run`` sees the raw run before the files are written.
+    """
+    out = Path(out_dir)
+    result_bag = out / RESULT_BAG_DIR
+    if write_bag and result_bag.exists():
+        raise BagError(f'{result_bag} exists already; remove it or choose another output '
+                       'folder')
+    if animate is not None:
+        _check_animation_path(Path(animate))
+    if annotations_path is not None:
+        # Fail before the run: the file must parse and name known labels.
+        load_segments(annotations_path, 0, pipeline.labels)
+    keep = max_animation_frames if animate is not None else 0
+    run = run_bags(bag_paths, topic, pipeline, keep_pictures=keep, progress=progress,
+                   queue_size=queue_size)
+    if on_run is not None:
+        on_run(run)
+
+    segments = None
+    if annotations_path is not None:
+        segments = load_segments(annotations_path, run.first_stamp_ns or 0, pipeline.labels)
+    summary = build_summary(run, pipeline, segments, annotations_path)
+
+    out.mkdir(parents=True, exist_ok=True)
+    outputs = {
+        'predictions': str(write_predictions_csv(run, pipeline.config.ranking.top_k,
+                                                 out / PREDICTIONS_FILE)),
+        'timeline': str(plot_timeline(
+            run.timeline_predictions(), segments or [], out / TIMELINE_FILE,
+            title=f'{pipeline.model.name} on {topic}', top_n=TIMELINE_CLASSES,
+            origin_ns=run.first_stamp_ns)),
+    }
+    if write_bag:
+        write_result_bag(run, pipeline, result_bag, actions_topic)
+        outputs['actions_bag'] = str(result_bag)
+    if animate is not None:
+        # No processed frame, no animation: the summary says so with a count of 0.
+        summary['animation_frames'] = 0
+        if run.pictures:
+            summary['animation_frames'] = write_animation(
+                run.pictures, run.predictions()[:len(run.pictures)], animate,
+                animation_fps(run, pipeline.config.target_fps),
+                top_k=pipeline.config.ranking.top_k)
+            outputs['animation'] = str(animate)
+    outputs['summary'] = str(out / SUMMARY_FILE)
+    summary['outputs'] = outputs
+    with open(out / SUMMARY_FILE, 'w', encoding='utf-8') as stream:
+        json.dump(summary, stream, indent=2)
+        stream.write('\n')
+    return summary
+
+
+def _check_animation_path(path: Path) -> None:
+    if path.suffix.lower() not in ANIMATION_FORMATS:
+        raise PlotError(f'cannot write animation {path}: use one of '
+                        f'{", ".join(ANIMATION_FORMATS)}')
