@@ -1,0 +1,186 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+Time in the pipeline: duplicate, zero, out-of-order and backward stamps, gaps and looped bags.
+
+The documented rule (core.throttle): an equal stamp is a duplicate and is dropped; an earlier
+stamp resets the stream state and the frame is processed as the first of a new stream; a
+gap longer than reset_gap_sec resets too. So after any reset the results must be exactly
+those of a fresh pipeline fed the same frames from that point on, and a bag played in a loop
+must give identical results on every loop. Real model, real clip.
+"""
+
+from movinet_ros.core.pipeline import RecognitionPipeline
+from movinet_ros.core.throttle import ResetReason
+from movinet_ros.offline.bags import read_image_messages, write_video_bag
+from movinet_ros.offline.video import read_video
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.model
+NS = 1_000_000_000
+START_NS = 1_700_000_000 * NS
+PERIOD_NS = 33_333_333  # 30 fps stamps
+TOPIC = '/camera/image_raw'
+
+
+@pytest.fixture
+def frames(clip_path):
+    """Read the clip's 131 frames as RGB arrays."""
+    return [np.ascontiguousarray(frame.bgr[:, :, ::-1]) for frame in read_video(clip_path)]
+
+
+@pytest.fixture
+def new_pipeline(model_path, labels_path):
+    """Build a fresh pipeline with the real model at the default 5 fps and 2 s reset gap."""
+    return lambda: RecognitionPipeline.from_files(model_path, labels_path)
+
+
+def steady(count, start_ns=START_NS):
+    return [start_ns + i * PERIOD_NS for i in range(count)]
+
+
+def run(pipeline, pairs):
+    """Feed (frame, stamp) pairs; return one result (or None if throttled) per pair."""
+    return [pipeline.process(frame, stamp) for frame, stamp in pairs]
+
+
+def summary(result):
+    """Everything a result says about the recognition, for exact comparison."""
+    return (result.stamp_ns, result.frames_in_state,
+            tuple((h.class_id, h.label, h.score) for h in result.hypotheses),
+            result.probabilities.tobytes())
+
+
+def processed(results):
+    return [summary(r) for r in results if r is not None]
+
+
+def assert_restarts_like_a_fresh_stream(new_pipeline, pairs, reset_at, reason):
+    """Check the stream resets at pair ``reset_at`` and from there equals a fresh one."""
+    pipeline = new_pipeline()
+    results = run(pipeline, pairs)
+    first = results[reset_at]
+    assert first is not None and first.reset_reason is reason
+    assert first.frames_in_state == 1
+    assert all(r.reset_reason is None for r in results[:reset_at] if r is not None)
+    fresh = run(new_pipeline(), pairs[reset_at:])
+    assert processed(results[reset_at:]) == processed(fresh)
+    assert len(processed(fresh)) >= 5
+    return pipeline, results
+
+
+def test_duplicate_stamps_are_dropped_and_change_nothing(frames, new_pipeline):
+    stamps = steady(len(frames))
+    once = run(new_pipeline(), list(zip(frames, stamps)))
+    # Every frame followed by another frame with the same stamp (other pixels, so a
+    # duplicate that was looked at would change the results).
+    doubled = [pair for i, stamp in enumerate(stamps)
+               for pair in ((frames[i], stamp), (frames[-1 - i], stamp))]
+    pipeline = new_pipeline()
+    twice = run(pipeline, doubled)
+    assert processed(twice) == processed(once)
+    assert all(r is None for r in twice[1::2])
+    assert pipeline.stats.duplicates == len(frames)
+    assert pipeline.stats.resets == 0
+    assert pipeline.stats.received == 2 * len(frames)
+
+
+@pytest.mark.parametrize('case', ['one frame out of order', 'clock back one hour',
+                                  'back one nanosecond', 'back to zero'])
+def test_earlier_stamp_resets_and_restarts_the_stream(frames, new_pipeline, case):
+    stamps = steady(len(frames))
+    pairs = list(zip(frames, stamps))
+    cut = 61
+    if case == 'one frame out of order':
+        # Frame 60 arrives after frame 61: it is earlier, so the stream restarts at it.
+        pairs[60], pairs[61] = pairs[61], pairs[60]
+    else:
+        back = {'clock back one hour': 3600 * NS, 'back one nanosecond': None,
+                'back to zero': stamps[cut]}[case]
+        first = stamps[cut - 1] - 1 if back is None else stamps[cut] - back
+        pairs[cut:] = [(frame, first + i * PERIOD_NS) for i, (frame, _) in
+                       enumerate(pairs[cut:])]
+    pipeline, _ = assert_restarts_like_a_fresh_stream(
+        new_pipeline, pairs, cut, ResetReason.STAMP_BACKWARDS)
+    assert pipeline.stats.resets == 1
+
+
+def test_gap_longer_than_reset_gap_restarts_the_stream(frames, new_pipeline):
+    stamps = steady(len(frames))
+    cut = 64
+    pairs = [(frame, stamp + (2_500_000_000 if i >= cut else 0))
+             for i, (frame, stamp) in enumerate(zip(frames, stamps))]
+    pipeline, _ = assert_restarts_like_a_fresh_stream(new_pipeline, pairs, cut, ResetReason.GAP)
+    assert pipeline.stats.resets == 1
+
+
+def test_gap_within_reset_gap_keeps_the_stream(frames, new_pipeline):
+    stamps = steady(len(frames))
+    pairs = [(frame, stamp + (1_500_000_000 if i >= 64 else 0))
+             for i, (frame, stamp) in enumerate(zip(frames, stamps))]
+    pipeline = new_pipeline()
+    results = [r for r in run(pipeline, pairs) if r is not None]
+    assert [r.frames_in_state for r in results] == list(range(1, len(results) + 1))
+    assert all(r.reset_reason is None for r in results)
+    assert pipeline.stats.resets == 0
+
+
+def test_all_zero_stamps_are_duplicates_of_the_first(frames, new_pipeline):
+    # A stream without stamps has no rate: by the rule only its first frame is new. The
+    # node never sees this, it stamps such frames with their time of receipt.
+    pipeline = new_pipeline()
+    results = run(pipeline, [(frame, 0) for frame in frames[:30]])
+    assert results[0] is not None and results[0].reset_reason is None
+    assert results[1:] == [None] * 29
+    assert pipeline.stats.duplicates == 29
+
+
+def test_one_zero_stamp_inside_a_stream_resets_twice(frames, new_pipeline):
+    stamps = steady(len(frames))
+    stamps[50] = 0
+    pipeline = new_pipeline()
+    results = run(pipeline, list(zip(frames, stamps)))
+    zero, after = results[50], results[51]
+    assert zero is not None and zero.reset_reason is ResetReason.STAMP_BACKWARDS
+    assert zero.frames_in_state == 1
+    # Back from 0 to the real clock is a forward jump far beyond reset_gap_sec.
+    assert after is not None and after.reset_reason is ResetReason.GAP
+    assert pipeline.stats.resets == 2
+    fresh = run(new_pipeline(), list(zip(frames, stamps))[51:])
+    assert processed(results[51:]) == processed(fresh)
+
+
+@pytest.mark.parametrize('compressed', [False, True], ids=['raw', 'jpeg'])
+def test_looped_bag_gives_identical_results_on_every_loop(
+        clip_path, new_pipeline, tmp_path, compressed):
+    bag = tmp_path / 'clip_bag'
+    count = write_video_bag(clip_path, bag, TOPIC, compressed=compressed, start_ns=START_NS)
+    pipeline = new_pipeline()
+    loops = []
+    for _ in range(3):  # ros2 bag play --loop: the header stamps start over on each loop
+        messages = list(read_image_messages(bag, TOPIC))
+        assert len(messages) == count
+        loops.append([pipeline.process(m.msg, m.stamp_ns) for m in messages])
+    first, *again = loops
+    assert first[0].reset_reason is None
+    for results in again:
+        assert results[0].reset_reason is ResetReason.STAMP_BACKWARDS
+        assert processed(results) == processed(first)
+    assert pipeline.stats.resets == 2
+    assert pipeline.stats.rejected == 0
+    last = [r for r in first if r is not None][-1]
+    assert last.hypotheses[0].label == 'carving ice'
