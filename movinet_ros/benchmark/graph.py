@@ -42,6 +42,7 @@ import rclpy
 from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
+from rclpy.signals import SignalHandlerOptions
 
 NODE_MODULE = 'movinet_ros.ros.node'
 PUBLISHER_MODULE = 'movinet_ros.ros.video_publisher'
@@ -130,7 +131,8 @@ class Probe:
 
     def __init__(self, domain_id: int) -> None:
         self.context = Context()
-        rclpy.init(context=self.context, domain_id=domain_id)
+        rclpy.init(context=self.context, domain_id=domain_id,
+                   signal_handler_options=SignalHandlerOptions.NO)
         self.node = rclpy.create_node('movinet_bench_probe', context=self.context)
         self.executor = SingleThreadedExecutor(context=self.context)
         self.executor.add_node(self.node)

@@ -41,6 +41,7 @@ from rclpy.lifecycle import TransitionCallbackReturn
 from rclpy.logging import LoggingSeverity
 from rclpy.parameter import Parameter
 from rclpy.serialization import serialize_message
+from rclpy.signals import SignalHandlerOptions
 from sensor_msgs.msg import Image
 
 # CDR encapsulation (4 bytes), then header.stamp sec (int32) and nanosec (uint32).
@@ -142,7 +143,8 @@ def _restamped(data: bytes, stamp_ns: int) -> bytes:
 
 
 def callback_costs(model_path: str, labels_path: str, frames_bgr: Sequence[np.ndarray],
-                   repeats: int, frames: int, domain_id: int) -> Tuple[Figure, Figure, Figure]:
+                   repeats: int, frames: int, domain_id: int,
+                   namespace: str) -> Tuple[Figure, Figure, Figure]:
     """
     Time the node's raw image callback on a 30 Hz stream, as the DDS layer calls it.
 
@@ -152,10 +154,11 @@ def callback_costs(model_path: str, labels_path: str, frames_bgr: Sequence[np.nd
     """
     serialized = serialized_frames(frames_bgr)
     context = Context()
-    rclpy.init(context=context, domain_id=domain_id)
+    rclpy.init(context=context, domain_id=domain_id,
+               signal_handler_options=SignalHandlerOptions.NO)
     node = None
     try:
-        node = MovinetNode(context=context, namespace='/movinet_bench_callback',
+        node = MovinetNode(context=context, namespace=namespace,
                            parameter_overrides=[Parameter('model_path', value=model_path),
                                                 Parameter('labels_path', value=labels_path),
                                                 Parameter('publish_overlay', value=False)])

@@ -25,6 +25,7 @@ from movinet_ros.core.errors import MovinetError
 SUBCOMMANDS = {
     'classify': 'Classify the actions in a video file with a MoViNet stream model.',
     'watch': 'Show the live top-k of an ActionRecognition topic in the terminal.',
+    'bench': "Measure the node and the pipeline against the model's own floor.",
 }
 
 

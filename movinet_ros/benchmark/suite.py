@@ -1,0 +1,180 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+Run every measurement in order and derive the reported figures.
+
+In-process timings come first (they need the machine to themselves most), then the live
+graphs (one camera, then four), then the offline evaluation. A measurement that cannot run
+(a process that does not come up, a missing feature) leaves its figures null with the
+reason; the floor itself (invoke_ms) must succeed, as every ratio depends on it.
+"""
+
+from dataclasses import dataclass, field
+import os
+import pathlib
+import tempfile
+import time
+from typing import Callable, Dict, Tuple
+
+from movinet_ros.benchmark import BenchmarkError, graph, micro, offline
+from movinet_ros.benchmark.content import clip_frames
+from movinet_ros.benchmark.graph import LiveResult, LiveTiming
+from movinet_ros.benchmark.stats import difference, Figure, missing, product, ratio
+from movinet_ros.core.errors import MovinetError
+from movinet_ros.ros.params import PARAMS_BY_NAME
+
+STREAMS = 4
+E2E_SIZE = (640, 480)
+PIPELINE_SIZES = ((640, 480), (1280, 720))
+DISTINCT_FRAMES = 16
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much of each measurement to do."""
+
+    repeats: int
+    warmup_frames: int
+    invoke_frames: int
+    pipeline_frames: int
+    callback_frames: int
+    live: LiveTiming
+    eval_size: Tuple[int, int]
+    eval_loops: int
+
+
+# About 3 minutes on 2 cores: 4 s of in-process timing, 2 live graphs of ~50 s, eval ~20 s.
+FULL_PLAN = Plan(repeats=5, warmup_frames=8, invoke_frames=60, pipeline_frames=40,
+                 callback_frames=90, live=LiveTiming(3.0, 5, 8.0, 90.0),
+                 eval_size=(640, 480), eval_loops=2)
+# A smoke run for the tests: every path once, in well under a minute.
+QUICK_PLAN = Plan(repeats=3, warmup_frames=3, invoke_frames=12, pipeline_frames=8,
+                  callback_frames=36, live=LiveTiming(1.0, 3, 1.5, 45.0),
+                  eval_size=(320, 240), eval_loops=1)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What to benchmark and where: files, DDS profile, domain, namespace prefix."""
+
+    model_path: str
+    labels_path: str
+    clip_path: str
+    profile_path: str
+    domain_id: int
+    namespace: str = field(default_factory=lambda: f'/movinet_bench_{os.getpid()}')
+
+
+def run_benchmark(setup: Setup, plan: Plan,
+                  progress: Callable[[str], None] = lambda line: None) -> Dict[str, Figure]:
+    """Measure everything ``plan`` asks for; return the figures by report key."""
+    started = time.monotonic()
+
+    def step(text: str) -> None:
+        progress(f'[{time.monotonic() - started:6.1f} s] {text}')
+
+    env = graph.dds_environment(setup.domain_id, setup.profile_path)
+    # The in-process node and the probe join the same isolated domain as the children.
+    os.environ.update(env)
+    os.environ.pop('ROS_LOCALHOST_ONLY', None)
+    figures: Dict[str, Figure] = {}
+    figures.update(_micro(setup, plan, step))
+    figures.update(_live(setup, plan, env, figures['invoke_ms'], step))
+    figures.update(_evaluation(setup, plan, figures['invoke_ms'], step))
+    step('done')
+    return figures
+
+
+def _micro(setup: Setup, plan: Plan, step: Callable[[str], None]) -> Dict[str, Figure]:
+    figures: Dict[str, Figure] = {}
+    step('invoke floor: bare interpreter, states carried')
+    native = clip_frames(setup.clip_path, limit=2 * DISTINCT_FRAMES)
+    figures['invoke_ms'] = micro.invoke_floor(
+        setup.model_path, native, plan.repeats, plan.invoke_frames, plan.warmup_frames)
+    for width, height in PIPELINE_SIZES:
+        step(f'pipeline.process, bgr8 Image {width}x{height}, every frame processed')
+        frames = clip_frames(setup.clip_path, (width, height), DISTINCT_FRAMES)
+        figures[f'pipeline_ms_{width}x{height}'] = micro.pipeline_frame_ms(
+            setup.model_path, setup.labels_path, frames, plan.repeats, plan.pipeline_frames,
+            plan.warmup_frames)
+    figures['pipeline_ratio'] = ratio(figures['pipeline_ms_640x480'], figures['invoke_ms'])
+    step('node image callback: dropped vs processed frames at 30 Hz into 5 fps')
+    frames = clip_frames(setup.clip_path, E2E_SIZE, DISTINCT_FRAMES)
+    try:
+        drop_ratio, dropped, processed = micro.callback_costs(
+            setup.model_path, setup.labels_path, frames, plan.repeats, plan.callback_frames,
+            setup.domain_id, f'{setup.namespace}_callback')
+    except MovinetError as error:
+        drop_ratio = dropped = processed = missing(str(error))
+    figures.update(drop_cost_ratio=drop_ratio, callback_drop_ms=dropped,
+                   callback_processed_ms=processed)
+    return figures
+
+
+def _live(setup: Setup, plan: Plan, env: Dict[str, str], invoke: Figure,
+          step: Callable[[str], None]) -> Dict[str, Figure]:
+    step(f'live graph: video_publisher {E2E_SIZE[0]}x{E2E_SIZE[1]} @ 30 Hz -> node -> probe')
+    single = _run_live(setup, plan, env, setup.namespace, 1)
+    figures = {
+        'e2e_latency_ms_p50': single.latency_p50,
+        'e2e_latency_ms_p95': single.latency_p95,
+        'e2e_overhead_ms_p50': difference(single.latency_p50, invoke),
+        'node_cpu_percent': single.cpu_percent,
+        'node_rss_mb': single.rss_mb,
+    }
+    if 'image_topics' not in PARAMS_BY_NAME:
+        reason = 'node has no multi-camera support yet'
+        figures['streams_4_latency_ms_p50'] = figures['streams_4_latency_ratio'] = \
+            missing(reason)
+        return figures
+    step(f'live graph: {STREAMS} video_publishers @ 30 Hz -> one node (image_topics)')
+    several = _run_live(setup, plan, env, f'{setup.namespace}_streams', STREAMS)
+    figures['streams_4_latency_ms_p50'] = several.latency_p50
+    figures['streams_4_latency_ratio'] = ratio(several.latency_p50, single.latency_p50)
+    return figures
+
+
+def _run_live(setup: Setup, plan: Plan, env: Dict[str, str], namespace: str,
+              cameras: int) -> LiveResult:
+    try:
+        return graph.measure_live(setup.model_path, setup.labels_path, setup.clip_path, env,
+                                  namespace, plan.live, cameras=cameras, size=E2E_SIZE)
+    except BenchmarkError as error:
+        return LiveResult.failed(str(error))
+
+
+def _evaluation(setup: Setup, plan: Plan, invoke: Figure,
+                step: Callable[[str], None]) -> Dict[str, Figure]:
+    if offline.evaluate_bags is None:
+        eval_fps = outputs = missing(
+            'movinet-ros eval is not available yet (no movinet_ros.offline.evaluation)')
+    else:
+        width, height = plan.eval_size
+        step(f'movinet-ros eval on a 30 fps {width}x{height} bag at target fps 5')
+        with tempfile.TemporaryDirectory(prefix='movinet_bench_') as workdir:
+            try:
+                bag = offline.write_eval_bag(setup.clip_path, pathlib.Path(workdir),
+                                             plan.eval_size, plan.eval_loops)
+                eval_fps, outputs = offline.measure_eval(
+                    setup.model_path, setup.labels_path, bag, pathlib.Path(workdir),
+                    plan.repeats)
+            except MovinetError as error:
+                eval_fps = outputs = missing(str(error))
+    return {
+        'eval_fps': eval_fps,
+        'eval_throughput_ratio': product(eval_fps, invoke, 1e-3),
+        'eval_outputs_sec': outputs,
+    }
