@@ -13,7 +13,7 @@ COLCON_STAMP := install/.movinet_ros_built
 PACKAGE_SOURCES := $(shell find movinet_ros_interfaces -type f 2>/dev/null) package.xml setup.py \
 	setup.cfg resource/movinet_ros $(wildcard launch/*.launch.py config/*.yaml)
 
-.PHONY: setup demo test lint clean lock
+.PHONY: setup demo test lint clean lock bench
 
 # The main job: the node on a live stream (a clip played as a camera). Overrides:
 # make demo VIDEO=clip.mp4 MODEL=model.tflite LABELS=labels.txt
@@ -46,6 +46,10 @@ $(COLCON_STAMP): $(VENV)/.deps_installed $(PACKAGE_SOURCES)
 test: setup
 	$(ENV) $(LOCAL_DDS) python -m pytest test $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo 'make test: pytest ran no test' >&2; exit 1; fi; exit $$rc
+
+# The node and the pipeline against the model's own floor: a table and a JSON line (~3 min).
+bench: setup
+	$(ENV) $(LOCAL_DDS) movinet-ros bench
 
 lint: setup
 	$(ENV) python -m pytest test/test_flake8.py test/test_pep257.py test/test_copyright.py
