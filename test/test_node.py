@@ -202,3 +202,30 @@ def test_signals_stop_the_node_cleanly(graph, model_path, labels_path, clip_path
     assert graph.spin_until(lambda: len(actions) >= 3, 30), graph.output(node)
     assert graph.stop(node, sig) == 0, graph.output(node)
     assert 'Traceback' not in graph.output(node), graph.output(node)
+
+
+def test_two_cameras_share_the_model_with_separate_streams(graph, model_path, labels_path,
+                                                          clip_path):
+    node = graph.start('movinet_node', '-p', f'model_path:={model_path}',
+                       '-p', f'labels_path:={labels_path}',
+                       '-p', 'image_topics:=[/front/image_raw, /rear/image_raw]')
+    outputs = {'front': [], 'rear': []}
+    for name, received in outputs.items():
+        graph.node.create_subscription(ActionRecognition, f'/{name}/actions', received.append,
+                                       RELIABLE)
+    assert graph.spin_until(lambda: graph.node.count_subscribers('/rear/image_raw') > 0
+                            and graph.node.count_publishers('/front/actions') > 0, 30), \
+        graph.output(node)
+    publishers = [graph.start('video_publisher', '-p', f'video:={clip_path}', '-p', 'loop:=false',
+                              '-p', 'wait_for_subscribers:=1', '-r', f'image:=/{name}/image_raw',
+                              '-p', f'frame_id:={name}_camera')
+                  for name in outputs]
+    assert graph.spin_until(lambda: all(p.poll() is not None for p in publishers), 40)
+    graph.spin_for(1.0)
+    for name, received in outputs.items():
+        assert len(received) >= 18, (name, len(received), graph.output(node))
+        # Each camera's state counts only its own frames: the streams never mix.
+        assert [m.frames_in_state for m in received] == list(range(1, len(received) + 1))
+        assert {m.header.frame_id for m in received} == {f'{name}_camera'}
+        assert received[-1].results[0].label == 'carving ice'
+    assert graph.stop(node) == 0

@@ -32,7 +32,7 @@ def test_yaml_defaults_mirror_the_declarations():
         assert name in PARAMS_BY_NAME, f'{name} in movinet.yaml is not a node parameter'
         assert value == PARAMS_BY_NAME[name].default, name
     # Only the label lists may be left out (ROS cannot type an empty YAML list).
-    assert set(PARAMS_BY_NAME) - set(values) == {'label_allowlist', 'label_denylist'}
+    assert set(PARAMS_BY_NAME) - set(values) == {'label_allowlist', 'label_denylist', 'image_topics'}
 
 
 def test_readme_parameter_table_is_generated_from_the_declarations():
@@ -62,6 +62,7 @@ def test_valid_values_freeze_into_settings():
     ('resize_mode', 'fill', ['resize_mode', 'stretch', 'center_crop']),
     ('input_transport', 'theora', ['input_transport', 'compressed']),
     ('label_allowlist', ['ok', ' '], ['label_allowlist', 'empty']),
+    ('image_topics', ['/a/image', 3], ['image_topics', 'list of strings']),
     ('publish_overlay', 1, ['publish_overlay', 'true or false']),
 ])
 def test_invalid_values_are_rejected_with_a_reason(name, value, words):

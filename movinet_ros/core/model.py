@@ -22,6 +22,7 @@ it feeds. Everything (signature, input size and type, quantisation, states) is r
 model, so MoViNet A0-A5, int8/float16/float32 variants and fine-tunes all load the same way.
 """
 
+import copy
 import pathlib
 from typing import Dict, Mapping, Optional, Tuple, Union
 
@@ -223,6 +224,18 @@ class StreamModel:
             return logits
         scale, zero_point = self._logits_dequantisation
         return (logits.astype(np.float32) - zero_point) * scale
+
+    def fork(self) -> 'StreamModel':
+        """
+        Return a second stream on the same interpreter, with its own state, starting empty.
+
+        One interpreter then serves several cameras: each camera steps its own fork, and as
+        the runner copies states in and out on every call, the streams never mix. Forks
+        share the interpreter, so step them from one thread at a time.
+        """
+        stream = copy.copy(self)
+        stream.reset()
+        return stream
 
     def reset(self) -> None:
         """Forget the clip seen so far: states back to their zeros, frames_in_state to 0."""

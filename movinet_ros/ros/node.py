@@ -21,25 +21,25 @@ saying what to fix), activate subscribes and publishes, deactivate stops and res
 stream state. With ``autostart`` (default) the node walks itself to active.
 """
 
+from dataclasses import dataclass
 import sys
 import time
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Sequence, Tuple
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.frames import FrameError
 from movinet_ros.core.overlay import draw_hypotheses
-from movinet_ros.core.pipeline import Recognition, RecognitionPipeline
+from movinet_ros.core.pipeline import PipelineStats, Recognition, RecognitionPipeline
 from movinet_ros.ros.conversions import recognition_to_msg, rgb_to_image_msg
 from movinet_ros.ros.diagnostics import HealthMonitor, WARN
 from movinet_ros.ros.params import (
     check_value, NodeSettings, PARAMS, PARAMS_BY_NAME, settings_from_values, SettingsError)
+from movinet_ros.ros.spin import init_with_stop_flag, spin_until_stopped
 from movinet_ros.ros.wire import header_stamp_ns, WireError
 from movinet_ros_interfaces.msg import ActionRecognition
 from rcl_interfaces.msg import (
     FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterType, SetParametersResult)
-import rclpy
-from rclpy.executors import ExternalShutdownException
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
 from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
@@ -71,8 +71,35 @@ def _descriptor(spec) -> ParameterDescriptor:
     return descriptor
 
 
+@dataclass
+class Camera:
+    """One input stream: its topic, its own pipeline (stream state) and its publishers."""
+
+    image_topic: str
+    actions_topic: str
+    overlay_topic: str
+    pipeline: RecognitionPipeline
+    actions_pub: Any = None
+    overlay_pub: Any = None
+    subscription: Any = None
+
+
+def camera_topics(node_topics: Sequence[str]) -> List[Tuple[str, str]]:
+    """
+    Map camera image topics to their actions topics: the sibling ``actions`` of each.
+
+    ``/front/image_raw`` publishes on ``/front/actions``, so several cameras into one node
+    stay apart by topic while sharing one interpreter.
+    """
+    pairs = []
+    for topic in node_topics:
+        parent = topic.rstrip('/').rsplit('/', 1)[0]
+        pairs.append((topic, f'{parent}/actions'))
+    return pairs
+
+
 class MovinetNode(LifecycleNode):
-    """Streaming action recognition on one camera topic."""
+    """Streaming action recognition on one camera topic, or several sharing one model."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(NODE_NAME, **kwargs)
@@ -85,55 +112,72 @@ class MovinetNode(LifecycleNode):
                 self.declare_parameter(spec.name, spec.default, descriptor)
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self.settings: Optional[NodeSettings] = None
-        self.pipeline: Optional[RecognitionPipeline] = None
+        self.cameras: List[Camera] = []
         self.health: Optional[HealthMonitor] = None
         self._active = False
-        self._subscription = None
-        self._actions_pub = None
-        self._overlay_pub = None
         self._warned_zero_stamp = False
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self.create_timer(1.0, self._publish_diagnostics)
         self.create_service(Trigger, '~/reset', self._on_reset)
 
+    @property
+    def pipeline(self) -> Optional[RecognitionPipeline]:
+        """Pipeline of the first camera (the only one unless image_topics is set)."""
+        return self.cameras[0].pipeline if self.cameras else None
+
     # Lifecycle transitions ------------------------------------------------------------
     def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
         try:
             self.settings = settings_from_values(self._parameter_values())
-            self.pipeline = RecognitionPipeline.from_files(
+            first = RecognitionPipeline.from_files(
                 self.settings.model_path, self.settings.labels_path,
                 self.settings.pipeline_config(), self.settings.num_threads)
         except (SettingsError, MovinetError) as error:
             self.get_logger().error(f'configure failed: {error}')
-            self.pipeline = None
             return TransitionCallbackReturn.FAILURE
-        model = self.pipeline.model
-        self.health = HealthMonitor(self.settings.target_fps, model.name)
-        self._actions_pub = self.create_lifecycle_publisher(
-            ActionRecognition, 'actions', OUTPUT_QOS,
-            qos_overriding_options=QoSOverridingOptions.with_default_policies())
-        self._overlay_pub = self.create_lifecycle_publisher(Image, '~/overlay', OUTPUT_QOS)
+        compressed = '/compressed' if self.settings.input_transport == 'compressed' else ''
+        if self.settings.image_topics:
+            topics = [(self.resolve_topic_name(image) + compressed, actions, actions + '/overlay')
+                      for image, actions in camera_topics(self.settings.image_topics)]
+        else:
+            topics = [(self.resolve_topic_name('image') + compressed, 'actions', '~/overlay')]
+        self.cameras = [
+            Camera(image, actions, overlay, first if index == 0 else RecognitionPipeline(
+                first.model.fork(), first.labels, first.config))
+            for index, (image, actions, overlay) in enumerate(topics)]
+        for camera in self.cameras:
+            camera.actions_pub = self.create_lifecycle_publisher(
+                ActionRecognition, camera.actions_topic, OUTPUT_QOS,
+                qos_overriding_options=QoSOverridingOptions.with_default_policies())
+            camera.overlay_pub = self.create_lifecycle_publisher(
+                Image, camera.overlay_topic, OUTPUT_QOS)
+        model = first.model
+        self.health = HealthMonitor(self.settings.target_fps * len(self.cameras), model.name)
         self.get_logger().info(
             f'configured: model {model.name} (signature {model.signature_key!r}, input '
             f'{model.input_size[1]}x{model.input_size[0]} {model.input_dtype}, '
             f'{len(model.state_names)} states, {model.num_classes} classes), '
-            f'{self.settings.target_fps:g} fps, {self.settings.input_transport} transport')
+            f'{self.settings.target_fps:g} fps, {self.settings.input_transport} transport, '
+            f'{len(self.cameras)} camera(s)')
         return TransitionCallbackReturn.SUCCESS
 
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        compressed = self.settings.input_transport == 'compressed'
-        msg_type = CompressedImage if compressed else Image
-        topic = self.resolve_topic_name('image') + ('/compressed' if compressed else '')
-        self._subscription = self.create_subscription(
-            msg_type, topic, lambda data: self._on_image(data, msg_type), INPUT_QOS, raw=True,
-            qos_overriding_options=QoSOverridingOptions.with_default_policies())
+        msg_type = CompressedImage if self.settings.input_transport == 'compressed' else Image
+        for camera in self.cameras:
+            camera.subscription = self.create_subscription(
+                msg_type, camera.image_topic,
+                lambda data, camera=camera: self._on_image(camera, data, msg_type),
+                INPUT_QOS, raw=True,
+                qos_overriding_options=QoSOverridingOptions.with_default_policies())
+            self.get_logger().info(
+                f'active: {camera.image_topic} -> {camera.actions_pub.topic_name}')
         self._active = True
-        self.get_logger().info(f'active: {topic} -> {self.resolve_topic_name("actions")}')
         return super().on_activate(state)
 
     def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
         self._stop_input()
-        self.pipeline.reset()
+        for camera in self.cameras:
+            camera.pipeline.reset()
         return super().on_deactivate(state)
 
     def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
@@ -147,22 +191,23 @@ class MovinetNode(LifecycleNode):
 
     def _stop_input(self) -> None:
         self._active = False
-        if self._subscription is not None:
-            self.destroy_subscription(self._subscription)
-            self._subscription = None
+        for camera in self.cameras:
+            if camera.subscription is not None:
+                self.destroy_subscription(camera.subscription)
+                camera.subscription = None
 
     def _release(self) -> None:
-        for publisher in (self._actions_pub, self._overlay_pub):
-            if publisher is not None:
-                self.destroy_lifecycle_publisher(publisher)
-        self._actions_pub = self._overlay_pub = None
-        self.pipeline = None
+        for camera in self.cameras:
+            for publisher in (camera.actions_pub, camera.overlay_pub):
+                if publisher is not None:
+                    self.destroy_lifecycle_publisher(publisher)
+        self.cameras = []
 
     # Frames ---------------------------------------------------------------------------
-    def _on_image(self, data: bytes, msg_type: type) -> None:
-        pipeline = self.pipeline
-        if pipeline is None or not self._active:
+    def _on_image(self, camera: Camera, data: bytes, msg_type: type) -> None:
+        if not self._active:
             return
+        pipeline = camera.pipeline
         try:
             stamp_ns = header_stamp_ns(data)
         except WireError as error:
@@ -181,7 +226,7 @@ class MovinetNode(LifecycleNode):
         try:
             result = pipeline.process(lambda: deserialize_message(data, msg_type), stamp_ns)
         except FrameError as error:
-            self._warn_rejected(str(error))
+            self._warn_rejected(f'{camera.image_topic}: {error}')
             return
         except Exception as error:  # noqa: B902 - a bad frame must never take the node down
             pipeline.stats.rejected += 1
@@ -189,39 +234,43 @@ class MovinetNode(LifecycleNode):
                                     throttle_duration_sec=5.0)
             return
         if result is not None:
-            self._publish(result)
+            self._publish(camera, result)
 
-    def _publish(self, result: Recognition) -> None:
+    def _publish(self, camera: Camera, result: Recognition) -> None:
         if result.reset_reason is not None:
-            self.get_logger().info(f'stream state reset: {result.reset_reason.value}')
+            self.get_logger().info(
+                f'{camera.image_topic}: stream state reset: {result.reset_reason.value}')
         self.health.add_inference(result.inference_ms)
-        self._actions_pub.publish(recognition_to_msg(result, self.pipeline.model.name))
+        camera.actions_pub.publish(recognition_to_msg(result, camera.pipeline.model.name))
         if (self.settings.publish_overlay and result.rgb is not None
-                and self._overlay_pub.get_subscription_count() > 0):
+                and camera.overlay_pub.get_subscription_count() > 0):
             overlay = draw_hypotheses(result.rgb, result.hypotheses)
-            self._overlay_pub.publish(rgb_to_image_msg(overlay, result.stamp_ns, result.frame_id))
+            camera.overlay_pub.publish(
+                rgb_to_image_msg(overlay, result.stamp_ns, result.frame_id))
 
     def _warn_rejected(self, reason: str) -> None:
         self.get_logger().warning(f'rejected frame: {reason}', throttle_duration_sec=5.0)
 
     # Services, parameters, diagnostics --------------------------------------------------
     def _on_reset(self, request: Trigger.Request, response: Trigger.Response) -> Trigger.Response:
-        if self.pipeline is None:
+        if not self.cameras:
             response.success = False
             response.message = 'not configured: no model loaded'
             return response
-        self.pipeline.reset()
+        for camera in self.cameras:
+            camera.pipeline.reset()
         self.get_logger().info('stream state reset: requested via ~/reset')
         response.success = True
-        response.message = 'stream state reset'
+        response.message = f'stream state reset ({len(self.cameras)} camera(s))'
         return response
 
     def _parameter_values(self) -> dict:
         values = {}
         for spec in PARAMS:
             value = self.get_parameter_or(spec.name, None).value
-            values[spec.name] = list(value) if isinstance(spec.default, list) and value else (
-                [] if isinstance(spec.default, list) else value)
+            if isinstance(spec.default, list):
+                value = list(value or [])
+            values[spec.name] = value
         return values
 
     def _on_set_parameters(self, parameters: List[Parameter]) -> SetParametersResult:
@@ -241,18 +290,27 @@ class MovinetNode(LifecycleNode):
             values = {**vars(self.settings), **changed}
             try:
                 settings = settings_from_values(values)
-                if self.pipeline is not None and ranking_changes:
-                    self.pipeline.set_ranking(settings.ranking())
+                if ranking_changes:
+                    for camera in self.cameras:
+                        camera.pipeline.set_ranking(settings.ranking())
             except (SettingsError, MovinetError) as error:
                 return SetParametersResult(successful=False, reason=str(error))
             self.settings = settings
         return SetParametersResult(successful=True)
 
+    def total_stats(self) -> PipelineStats:
+        """Counters of all cameras added up."""
+        total = PipelineStats()
+        for camera in self.cameras:
+            for key, value in vars(camera.pipeline.stats).items():
+                setattr(total, key, getattr(total, key) + value)
+        return total
+
     def _publish_diagnostics(self) -> None:
-        if self.pipeline is None or self.health is None:
+        if not self.cameras or self.health is None:
             level, message, values = WARN, 'unconfigured: no model loaded', {}
         else:
-            report = self.health.report(self.pipeline.stats, time.monotonic(), self._active)
+            report = self.health.report(self.total_stats(), time.monotonic(), self._active)
             level, message, values = report.level, report.message, report.values
         status = DiagnosticStatus(
             level=bytes([level]), name=f'{self.get_name()}: movinet action recognition',
@@ -265,22 +323,16 @@ class MovinetNode(LifecycleNode):
 
 def main(args: Optional[List[str]] = None) -> int:
     """Run the node until SIGINT or SIGTERM, then exit 0."""
-    rclpy.init(args=args)
+    stop_requested = init_with_stop_flag(args)
     node = MovinetNode()
-    try:
-        if node.get_parameter('autostart').value:
-            if node.trigger_configure() == TransitionCallbackReturn.SUCCESS:
-                node.trigger_activate()
-            else:
-                node.get_logger().error(
-                    'autostart: staying unconfigured; fix the parameters above and restart, '
-                    'or configure through the lifecycle services')
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
+    if node.get_parameter('autostart').value:
+        if node.trigger_configure() == TransitionCallbackReturn.SUCCESS:
+            node.trigger_activate()
+        else:
+            node.get_logger().error(
+                'autostart: staying unconfigured; fix the parameters above and restart, '
+                'or configure through the lifecycle services')
+    spin_until_stopped(node, stop_requested)
     return 0
 
 

@@ -73,6 +73,10 @@ PARAMS: Tuple[ParamSpec, ...] = (
     ParamSpec('input_transport', 'raw',
               'raw subscribes sensor_msgs/Image on "image"; compressed subscribes '
               'sensor_msgs/CompressedImage on "<image>/compressed".', choices=TRANSPORTS),
+    ParamSpec('image_topics', [],
+              'Several cameras into one node: their image topics. One interpreter serves all, '
+              'each camera keeps its own stream state, results go to the sibling topic '
+              'actions (/front/image_raw -> /front/actions). Empty: the single "image" topic.'),
     ParamSpec('publish_overlay', True,
               'Publish ~/overlay (the frame with the top-k drawn) while it has subscribers.',
               read_only=False),
@@ -102,6 +106,7 @@ class NodeSettings:
     resize_mode: str
     reset_gap_sec: float
     input_transport: str
+    image_topics: Tuple[str, ...]
     publish_overlay: bool
     autostart: bool
 
@@ -125,9 +130,9 @@ def check_value(name: str, value: Any) -> Optional[str]:
         return None if isinstance(value, bool) else f'{name} must be true or false'
     if isinstance(spec.default, list):
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-            return f'{name} must be a list of label names'
+            return f'{name} must be a list of strings'
         if any(not v.strip() for v in value):
-            return f'{name} contains an empty label name'
+            return f'{name} contains an empty string'
         return None
     if spec.int_range is not None:
         low, high = spec.int_range
@@ -159,6 +164,7 @@ def settings_from_values(values: Dict[str, Any]) -> NodeSettings:
     merged['reset_gap_sec'] = float(merged['reset_gap_sec'])
     merged['label_allowlist'] = tuple(merged['label_allowlist'])
     merged['label_denylist'] = tuple(merged['label_denylist'])
+    merged['image_topics'] = tuple(merged['image_topics'])
     return NodeSettings(**merged)
 
 

@@ -26,9 +26,9 @@ from typing import Iterator, List, Optional
 
 import cv2
 from movinet_ros.offline.video import read_video, video_info, VideoError
+from movinet_ros.ros.spin import init_with_stop_flag, spin_until_stopped
 from rcl_interfaces.msg import ParameterDescriptor
 import rclpy
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import CompressedImage, Image
@@ -115,21 +115,14 @@ class VideoPublisher(Node):
 
 def main(args: Optional[List[str]] = None) -> int:
     """Publish until the source ends (without loop), SIGINT or SIGTERM."""
-    rclpy.init(args=args)
+    stop_requested = init_with_stop_flag(args)
     try:
         node = VideoPublisher()
     except VideoError as error:
         print(f'video_publisher: {error}', file=sys.stderr)
         rclpy.try_shutdown()
         return 1
-    try:
-        while rclpy.ok() and not node.finished:
-            rclpy.spin_once(node, timeout_sec=0.5)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
+    spin_until_stopped(node, stop_requested, done=lambda: node.finished)
     return 0
 
 
