@@ -18,8 +18,10 @@
 import json
 import pathlib
 
+import cv2
+from movinet_ros.core.frames import message_to_rgb
 from movinet_ros.offline import bags
-from movinet_ros.offline.bags import BagError, decode_image, read_image_messages
+from movinet_ros.offline.bags import BagError, read_image_messages
 from movinet_ros.offline.video import frame_stamp_ns, read_video, video_info
 import numpy as np
 import pytest
@@ -60,7 +62,7 @@ def test_video_bag_round_trip(tmp_path, clip_path, storage, compressed):
     assert {img.msg.header.frame_id for img in images} == {'cam_optical'}
 
     for image, frame in zip(images, frames):
-        pixels = decode_image(image.msg)
+        pixels = cv2.cvtColor(message_to_rgb(image.msg), cv2.COLOR_RGB2BGR)
         assert pixels.shape == frame.shape
         if compressed:
             assert image.msg.format == bags.JPEG_FORMAT
@@ -257,34 +259,4 @@ def test_ros1_bags_read_as_one_recording(tmp_path, clip_path):
     assert [img.stamp_ns for img in images] == stamps
     assert [img.log_time_ns for img in images] == stamps
     for image, frame in zip(images, frames):
-        assert np.array_equal(decode_image(image.msg), frame)
-
-
-def _raw(encoding, pixels, step=None):
-    typestore = bags.ros2_typestore()
-    height, width = pixels.shape[:2]
-    channels = 1 if pixels.ndim == 2 else pixels.shape[2]
-    step = step or width * channels
-    rows = np.zeros((height, step), np.uint8)
-    rows[:, :width * channels] = pixels.reshape(height, -1)
-    return typestore.types[bags.IMAGE_TYPE](
-        header=bags._header(typestore, 0, 'c'), height=height, width=width,
-        encoding=encoding, is_bigendian=0, step=step, data=rows.reshape(-1))
-
-
-def test_decode_image_encodings_and_padding():
-    rng = np.random.default_rng(3)
-    bgr = rng.integers(0, 256, (4, 5, 3), dtype=np.uint8)
-    assert np.array_equal(decode_image(_raw('bgr8', bgr, step=20)), bgr)
-    assert np.array_equal(decode_image(_raw('rgb8', bgr[:, :, ::-1])), bgr)
-    bgra = np.dstack([bgr, np.full((4, 5), 255, np.uint8)])
-    assert np.array_equal(decode_image(_raw('bgra8', bgra)), bgr)
-    gray = rng.integers(0, 256, (4, 5), dtype=np.uint8)
-    assert np.array_equal(decode_image(_raw('mono8', gray, step=8)),
-                          np.repeat(gray[:, :, None], 3, axis=2))
-    with pytest.raises(BagError, match='16UC1'):
-        decode_image(_raw('16UC1', gray))
-    short = _raw('bgr8', bgr)
-    short.data = short.data[:-1]
-    with pytest.raises(BagError, match='too few'):
-        decode_image(short)
+        assert np.array_equal(cv2.cvtColor(message_to_rgb(image.msg), cv2.COLOR_RGB2BGR), frame)

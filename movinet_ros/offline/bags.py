@@ -61,15 +61,6 @@ ROSBAG2_VERSION = 8
 # from Humble on, so bags written with it play on those too.
 ROS2_STORE = Stores.ROS2_KILTED
 
-# Channels of the raw encodings decode_image understands, and how to turn them into BGR.
-_RAW_ENCODINGS = {
-    'bgr8': (3, None),
-    'rgb8': (3, cv2.COLOR_RGB2BGR),
-    'bgra8': (4, cv2.COLOR_BGRA2BGR),
-    'rgba8': (4, cv2.COLOR_RGBA2BGR),
-    'mono8': (1, cv2.COLOR_GRAY2BGR),
-}
-
 BagPaths = str | os.PathLike | Sequence[str | os.PathLike]
 
 
@@ -267,34 +258,6 @@ def count_messages(bag_paths: BagPaths, topic: str) -> int:
             raise BagError(f'topic {topic} is not in bag {bag.names}; topics there: '
                            f'{", ".join(sorted(reader.topics)) or "none"}')
         return info.msgcount
-
-
-def decode_image(msg: Any) -> np.ndarray:
-    """
-    Return the pixels of a deserialised Image or CompressedImage as BGR (H x W x 3, uint8).
-
-    Raw encodings bgr8, rgb8, bgra8, rgba8 and mono8 are understood, with row padding.
-    """
-    if hasattr(msg, 'format'):
-        bgr = cv2.imdecode(np.frombuffer(bytes(msg.data), np.uint8), cv2.IMREAD_COLOR)
-        if bgr is None:
-            raise BagError(f'cannot decode a CompressedImage of format {msg.format!r}')
-        return bgr
-    try:
-        channels, conversion = _RAW_ENCODINGS[msg.encoding]
-    except KeyError:
-        raise BagError(f'image encoding {msg.encoding!r} is not supported; use one of '
-                       f'{", ".join(_RAW_ENCODINGS)}') from None
-    height, width, step = int(msg.height), int(msg.width), int(msg.step)
-    data = np.asarray(msg.data, np.uint8)
-    if step < width * channels or data.size < height * step:
-        raise BagError(f'{msg.encoding} image of {width}x{height} has step {step} and '
-                       f'{data.size} bytes: too few for its size')
-    pixels = data[:height * step].reshape(height, step)[:, :width * channels]
-    pixels = pixels.reshape(height, width, channels)
-    if conversion is None:
-        return pixels.copy()
-    return cv2.cvtColor(pixels, conversion)
 
 
 def find_interface_msg_dir() -> Path:
