@@ -1,0 +1,144 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+``movinet-ros bench``: the quick run end to end, and the arithmetic of its report.
+
+The end-to-end test runs ``movinet-ros bench --quick --json`` as its own process in the
+test's isolated ROS domain with the real model and clip, and checks the contract of the
+JSON line: every key, positive numbers, derived figures consistent with their parts, a
+reason for every null, and no process left behind.
+"""
+
+import json
+import math
+import subprocess
+import sys
+
+from movinet_ros.benchmark.report import render_table, to_json
+from movinet_ros.benchmark.stats import difference, Figure, missing, percentile, ratio
+from movinet_ros.benchmark.stats import summarize
+from movinet_ros.cli import main as cli_main
+import psutil
+import pytest
+
+KEYS = (
+    'invoke_ms', 'pipeline_ms_640x480', 'pipeline_ms_1280x720', 'pipeline_ratio',
+    'drop_cost_ratio', 'e2e_latency_ms_p50', 'e2e_latency_ms_p95', 'e2e_overhead_ms_p50',
+    'node_cpu_percent', 'node_rss_mb', 'eval_fps', 'eval_throughput_ratio',
+    'streams_4_latency_ratio',
+)
+RUN_CLI = 'import sys; from movinet_ros.cli import main; sys.exit(main(sys.argv[1:]))'
+QUICK_TIMEOUT_SEC = 150
+
+
+def _close(actual: float, expected: float) -> bool:
+    return math.isclose(actual, expected, rel_tol=1e-3, abs_tol=1e-3)
+
+
+@pytest.mark.ros
+@pytest.mark.model
+def test_quick_bench_prints_every_key_as_one_json_line(model_path, labels_path, clip_path,
+                                                       ros_env):
+    command = [sys.executable, '-c', RUN_CLI, 'bench', '--quick', '--json',
+               '--model', str(model_path), '--labels', str(labels_path),
+               '--clip', str(clip_path), '--domain-id', ros_env['ROS_DOMAIN_ID']]
+    process = subprocess.Popen(command, env=ros_env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        stdout, stderr = process.communicate(timeout=QUICK_TIMEOUT_SEC)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, stderr[-3000:]
+
+    lines = stdout.strip().splitlines()
+    assert len(lines) == 1, 'with --json, stdout holds the JSON line alone'
+    report = json.loads(lines[-1])
+    assert 'invoke_ms' in stderr and 'median' in stderr, 'the table goes to stderr'
+    assert report['quick'] is True
+    for key in KEYS:
+        assert key in report, key
+        value = report[key]
+        if value is None:
+            assert report['null_reasons'].get(key), f'{key} is null without a reason'
+            continue
+        assert isinstance(value, (int, float)) and value > 0, (key, value)
+        low, high = report['spread'][key]
+        assert low <= value <= high, (key, low, value, high)
+
+    # The floor and the pipeline always run in-process; they must be there.
+    for key in ('invoke_ms', 'pipeline_ms_640x480', 'pipeline_ms_1280x720', 'pipeline_ratio',
+                'drop_cost_ratio'):
+        assert report[key] is not None, report['null_reasons']
+    assert _close(report['pipeline_ratio'],
+                  report['pipeline_ms_640x480'] / report['invoke_ms'])
+    # Processing a frame costs at least the bare invoke; a bigger frame costs more.
+    assert report['pipeline_ms_640x480'] > report['invoke_ms']
+    assert report['pipeline_ms_1280x720'] > report['pipeline_ms_640x480']
+    assert 0 < report['drop_cost_ratio'] < 1
+    if report['e2e_latency_ms_p50'] is not None:
+        assert report['e2e_latency_ms_p95'] >= report['e2e_latency_ms_p50']
+        assert _close(report['e2e_overhead_ms_p50'],
+                      report['e2e_latency_ms_p50'] - report['invoke_ms'])
+    if report['eval_fps'] is not None:
+        assert _close(report['eval_throughput_ratio'],
+                      report['eval_fps'] * report['invoke_ms'] / 1000)
+
+    leftovers = [p.info['pid'] for p in psutil.process_iter(['pid', 'cmdline'])
+                 if f'movinet_bench_{process.pid}' in ' '.join(p.info['cmdline'] or [])]
+    assert not leftovers, f'benchmark processes left running: {leftovers}'
+
+
+def test_missing_model_says_which_option_to_pass(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv('MOVINET_SHARED_DIR', str(tmp_path))
+    assert cli_main(['bench', '--quick']) == 2
+    error = capsys.readouterr().err
+    assert '--model' in error and str(tmp_path) in error
+    assert cli_main(['bench', '--model', str(tmp_path / 'absent.tflite')]) == 2
+    assert 'absent.tflite: no such file' in capsys.readouterr().err
+
+
+def test_figures_summarise_repeats_and_derive_consistent_ranges():
+    assert percentile([4.0, 1.0, 3.0, 2.0], 0.5) == 2.5
+    assert percentile([1.0, 2.0, 3.0, 4.0, 5.0], 0.95) == pytest.approx(4.8)
+    invoke = summarize([5.0, 4.0, 6.0])
+    pipeline = summarize([6.0, 7.0, 5.0])
+    assert (invoke.value, invoke.low, invoke.high) == (5.0, 4.0, 6.0)
+    share = ratio(pipeline, invoke)
+    assert share.value == pytest.approx(6.0 / 5.0)
+    assert (share.low, share.high) == pytest.approx((5.0 / 6.0, 7.0 / 4.0))
+    overhead = difference(pipeline, invoke)
+    assert (overhead.value, overhead.low, overhead.high) == (1.0, -1.0, 3.0)
+    absent = ratio(missing('no node'), invoke)
+    assert absent.value is None and absent.reason == 'no node'
+
+
+def test_report_keeps_key_order_and_explains_nulls():
+    figures = {'invoke_ms': Figure(5.0, 4.5, 5.5), 'pipeline_ratio': Figure(1.6, 1.5, 1.7),
+               'streams_4_latency_ratio': missing('node has no multi-camera support yet')}
+    report = json.loads(to_json(figures, {'quick': True}))
+    assert list(report)[:len(KEYS)] == list(KEYS)
+    assert report['invoke_ms'] == 5.0 and report['spread']['invoke_ms'] == [4.5, 5.5]
+    assert report['streams_4_latency_ratio'] is None
+    assert report['null_reasons']['streams_4_latency_ratio'] == \
+        'node has no multi-camera support yet'
+    assert report['null_reasons']['eval_fps'] == 'not run'
+    table = render_table(figures, 'heading')
+    rows = {line.split()[0]: line for line in table.splitlines() if line.strip()}
+    assert rows['pipeline_ratio'].endswith('MISSED')  # 1.6 > 1.25
+    assert rows['invoke_ms'].split()[1:4] == ['5.00', '4.50', '-']
+    assert 'streams_4_latency_ratio: not measured: node has no multi-camera support yet' in table
