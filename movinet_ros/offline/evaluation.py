@@ -45,6 +45,7 @@ Results do not depend on the threading: messages reach the pipeline in the bag's
 """
 
 from collections.abc import Callable, Iterator, Sequence
+import contextlib
 import csv
 from dataclasses import dataclass, field, replace
 import functools
@@ -58,6 +59,7 @@ import time
 from typing import Any
 
 import cv2
+from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.frames import FrameError
 from movinet_ros.core.pipeline import PipelineStats, RecognitionPipeline
 from movinet_ros.core.postprocess import Hypothesis, Ranker
@@ -213,16 +215,21 @@ def _offer(items: queue.Queue, item: object, stop: threading.Event) -> bool:
     return False
 
 
+def _serialised_messages(paths: list[Path], topic: str) -> Iterator[_RawMessage]:
+    with AnyReader(paths, default_typestore=ros2_typestore()) as reader:
+        connections = [c for c in reader.connections if c.topic == topic]
+        typestore = reader.typestore
+        deserialize = typestore.deserialize_cdr if reader.is2 else typestore.deserialize_ros1
+        for connection, log_time_ns, data in reader.messages(connections=connections):
+            yield _RawMessage(log_time_ns, _raw_stamp_ns(data, reader.is2), data,
+                              connection.msgtype, deserialize)
+
+
 def _read_ahead(paths: list[Path], topic: str, items: queue.Queue,
                 stop: threading.Event) -> None:
     try:
-        with AnyReader(paths, default_typestore=ros2_typestore()) as reader:
-            connections = [c for c in reader.connections if c.topic == topic]
-            typestore = reader.typestore
-            deserialize = typestore.deserialize_cdr if reader.is2 else typestore.deserialize_ros1
-            for connection, log_time_ns, data in reader.messages(connections=connections):
-                message = _RawMessage(log_time_ns, _raw_stamp_ns(data, reader.is2), data,
-                                      connection.msgtype, deserialize)
+        with contextlib.closing(_serialised_messages(paths, topic)) as messages:
+            for message in messages:
                 if not _offer(items, message, stop):
                     return
         _offer(items, _END, stop)
@@ -230,24 +237,42 @@ def _read_ahead(paths: list[Path], topic: str, items: queue.Queue,
         _offer(items, _ReadFailure(error), stop)
 
 
+def _read_failure(error: BaseException, paths: list[Path]) -> BagError:
+    if isinstance(error, BagError):
+        return error
+    names = ', '.join(str(p) for p in paths)
+    return BagError(f'cannot read bag {names}: {error}')
+
+
 def raw_messages(bag_paths: BagPaths, topic: str,
                  queue_size: int = QUEUE_SIZE) -> Iterator[_RawMessage]:
     """
-    Yield the serialised image messages of ``topic`` in log-time order, read ahead.
+    Yield the serialised image messages of ``topic`` in log-time order.
 
     The bag, the topic and its type are checked first (BagError naming the image topics
-    that exist). A background thread reads up to ``queue_size`` messages ahead; it stops
-    when the iterator is closed.
+    that exist). With ``queue_size`` > 0 a background thread reads up to that many
+    messages ahead and stops when the iterator is closed; with 0 the caller's thread reads.
     """
     paths = _as_paths(bag_paths)
     # Validates the bags, the topic and its type without reading a message.
     read_image_messages(paths, topic).close()
-    return _read_messages(paths, topic, queue_size)
+    if queue_size <= 0:
+        return _read_here(paths, topic)
+    return _read_in_background(paths, topic, queue_size)
 
 
-def _read_messages(paths: list[Path], topic: str, queue_size: int) -> Iterator[_RawMessage]:
-    names = ', '.join(str(p) for p in paths)
-    items: queue.Queue = queue.Queue(maxsize=max(1, queue_size))
+def _read_here(paths: list[Path], topic: str) -> Iterator[_RawMessage]:
+    try:
+        yield from _serialised_messages(paths, topic)
+    except MovinetError:
+        raise
+    except Exception as error:  # noqa: B902 - rosbags and mcap raise many types
+        raise _read_failure(error, paths) from error
+
+
+def _read_in_background(paths: list[Path], topic: str,
+                        queue_size: int) -> Iterator[_RawMessage]:
+    items: queue.Queue = queue.Queue(maxsize=queue_size)
     stop = threading.Event()
     reader = threading.Thread(target=_read_ahead, args=(paths, topic, items, stop),
                               name='bag-reader', daemon=True)
@@ -258,14 +283,13 @@ def _read_messages(paths: list[Path], topic: str, queue_size: int) -> Iterator[_
                 item = items.get(timeout=_POLL_SEC)
             except queue.Empty:
                 if not reader.is_alive() and items.empty():
-                    raise BagError(f'reading bag {names} stopped unexpectedly') from None
+                    raise _read_failure(RuntimeError('the reader thread stopped'), paths) \
+                        from None
                 continue
             if item is _END:
                 return
             if isinstance(item, _ReadFailure):
-                if isinstance(item.error, BagError):
-                    raise item.error
-                raise BagError(f'cannot read bag {names}: {item.error}') from item.error
+                raise _read_failure(item.error, paths) from item.error
             yield item
     finally:
         stop.set()
