@@ -26,6 +26,8 @@ SUBCOMMANDS = {
     'classify': 'Classify the actions in a video file with a MoViNet stream model.',
     'watch': 'Show the live top-k of an ActionRecognition topic in the terminal.',
     'bench': "Measure the node and the pipeline against the model's own floor.",
+    'eval': 'Recognise the actions in recorded bags and score them against annotations.',
+    'video2bag': 'Write the frames of a video into a rosbag2 as camera images.',
 }
 
 
