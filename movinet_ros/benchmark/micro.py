@@ -21,7 +21,6 @@ node does by default. Each measurement is repeated; a repeat's result is the med
 frames after a warm-up, and the figure is the median of the repeats.
 """
 
-import inspect
 import struct
 import time
 from typing import Callable, Dict, List, Sequence, Tuple
@@ -176,7 +175,7 @@ def callback_costs(model_path: str, labels_path: str, frames_bgr: Sequence[np.nd
 def _time_callback(node, image_type: type, serialized: Sequence[bytes], repeats: int,
                    frames: int) -> Tuple[Figure, Figure, Figure]:
     stats = node.pipeline.stats
-    on_image = _image_callback(node)
+    camera = node.cameras[0]
     stamp_ns = 1_000_000_000
     ratios, dropped_ms, processed_ms = [], [], []
     for repeat in range(repeats + 1):  # the first pass warms up and is not counted
@@ -187,7 +186,7 @@ def _time_callback(node, image_type: type, serialized: Sequence[bytes], repeats:
             data = _restamped(serialized[index % len(serialized)], stamp_ns)
             processed_before = stats.processed
             started = time.perf_counter()
-            on_image(data, image_type)
+            node._on_image(camera, data, image_type)  # what the subscription calls
             elapsed = time.perf_counter() - started
             costs[stats.processed > processed_before].append(elapsed * 1e3)
         if not costs[True] or not costs[False]:
@@ -197,12 +196,3 @@ def _time_callback(node, image_type: type, serialized: Sequence[bytes], repeats:
             processed_ms.append(median(costs[True]))
             ratios.append(dropped_ms[-1] / processed_ms[-1])
     return summarize(ratios), summarize(dropped_ms), summarize(processed_ms)
-
-
-def _image_callback(node) -> Callable[[bytes, type], None]:
-    """Return the callback the node's (first) subscription calls with the raw bytes."""
-    # A multi-camera node takes the camera first: its subscriptions bind their camera.
-    if 'camera' in inspect.signature(node._on_image).parameters:
-        camera = node.cameras[0]
-        return lambda data, image_type: node._on_image(camera, data, image_type)
-    return node._on_image
