@@ -159,8 +159,7 @@ def _run_live(setup: Setup, plan: Plan, env: Dict[str, str], namespace: str,
 def _evaluation(setup: Setup, plan: Plan, invoke: Figure,
                 step: Callable[[str], None]) -> Dict[str, Figure]:
     if offline.evaluate_bags is None:
-        eval_fps = outputs = missing(
-            'movinet-ros eval is not available yet (no movinet_ros.offline.evaluation)')
+        eval_fps = outputs = missing(offline.UNAVAILABLE)
     else:
         width, height = plan.eval_size
         step(f'movinet-ros eval on a 30 fps {width}x{height} bag at target fps 5')
