@@ -60,12 +60,15 @@ from typing import Any
 
 import cv2
 from movinet_ros.core.errors import MovinetError
-from movinet_ros.core.frames import FrameError
-from movinet_ros.core.pipeline import PipelineStats, RecognitionPipeline
+from movinet_ros.core.frames import FrameError, message_to_rgb
+from movinet_ros.core.pipeline import (PipelineConfig, PipelineStats, Recognition,
+                                       RecognitionPipeline)
 from movinet_ros.core.postprocess import Hypothesis, Ranker
+from movinet_ros.core.throttle import StampThrottle
 from movinet_ros.offline.annotations import check_labels, load_annotations, Segment
 from movinet_ros.offline.bags import (BagError, BagPaths, count_messages, read_image_messages,
                                       RecognitionBagWriter, ros2_typestore)
+from movinet_ros.offline.mcap_index import topic_messages
 from movinet_ros.offline.metrics import evaluate, FramePrediction, latency_stats
 from movinet_ros.offline.plots import (ANIMATION_FORMATS, plot_timeline, PlotError,
                                        write_animation)
@@ -156,15 +159,52 @@ def _prediction(stamp_ns: int, ranking: Sequence[Hypothesis]) -> FramePrediction
                            tuple(h.score for h in ranking))
 
 
+Deserializer = Callable[[Any, str], Any]
+
+
 @dataclass(frozen=True)
-class _RawMessage:
+class BagMessage:
+    """
+    One image message of the evaluated topic, as the reader hands it to the pipeline.
+
+    ``stamp_ns`` is what the pipeline is given: the header stamp, or the log time when the
+    header stamp is zero (``zero_stamp``); None when the bytes do not even hold a header.
+    A frame the throttle is expected to pass is decoded by the reader: ``rgb`` holds its
+    pixels, or ``error`` why it could not be decoded. Other frames keep only their bytes.
+    """
+
     log_time_ns: int
     stamp_ns: int | None
-    data: bytes
+    zero_stamp: bool
+    data: Any
     msgtype: str
     # The typestore's deserialize_cdr or deserialize_ros1: AnyReader empties its own
     # typestore on close, while messages read ahead may still wait in the queue.
-    deserialize: Callable[[bytes, str], Any]
+    deserialize: Deserializer
+    frame_id: str = ''
+    rgb: np.ndarray | None = None
+    error: Exception | None = None
+
+    def decode(self) -> Any:
+        """Deserialise the message; MessageDeserializationError when its bytes are bad."""
+        try:
+            return self.deserialize(self.data, self.msgtype)
+        except Exception as error:  # noqa: B902 - any garbage in a message is one bad frame
+            raise MessageDeserializationError(
+                f'cannot deserialise a {self.msgtype} message logged at '
+                f'{self.log_time_ns} ns: {error}') from None
+
+    def frame(self) -> Any:
+        """Return what the pipeline takes: the decoded pixels, or a deserialiser."""
+        if self.rgb is not None:
+            return self.rgb
+        if self.error is not None:
+            return functools.partial(_raise, self.error)
+        return self.decode
+
+
+def _raise(error: Exception) -> None:
+    raise error
 
 
 @dataclass(frozen=True)
@@ -181,7 +221,7 @@ def _as_paths(bag_paths: BagPaths) -> list[Path]:
     return [Path(p) for p in bag_paths]
 
 
-def _raw_stamp_ns(data: bytes, ros2: bool) -> int | None:
+def _raw_stamp_ns(data: Any, ros2: bool) -> int | None:
     """Return header.stamp from serialised bytes, or None when they are too short or odd."""
     if len(data) < _STAMP_OFFSET + _STAMP_LITTLE.size:
         return None
@@ -195,13 +235,36 @@ def _raw_stamp_ns(data: bytes, ros2: bool) -> int | None:
     return sec * NS_PER_SEC + nanosec
 
 
-def _deserialize(message: _RawMessage) -> Any:
-    try:
-        return message.deserialize(message.data, message.msgtype)
-    except Exception as error:  # noqa: B902 - any garbage in a message is one bad frame
-        raise MessageDeserializationError(
-            f'cannot deserialise a {message.msgtype} message logged at '
-            f'{message.log_time_ns} ns: {error}') from None
+class _DecodeAhead:
+    """
+    Turn serialised messages into BagMessages, decoding the frames the pipeline will take.
+
+    It runs a copy of the pipeline's throttle on the same stamps, so it knows which frames
+    the pipeline will process, and decodes those where it runs (the reader thread), while
+    the model works on the previous one. The copy is only a forecast: the pipeline still
+    decides, and decodes a frame itself if the forecast missed it, so results never depend
+    on it.
+    """
+
+    def __init__(self, config: PipelineConfig):
+        self._throttle = StampThrottle(config.target_fps, config.reset_gap_sec)
+
+    def __call__(self, log_time_ns: int, data: Any, msgtype: str, deserialize: Deserializer,
+                 ros2: bool) -> BagMessage:
+        header_stamp = _raw_stamp_ns(data, ros2)
+        zero = header_stamp == 0
+        message = BagMessage(log_time_ns, log_time_ns if zero else header_stamp, zero, data,
+                             msgtype, deserialize)
+        if header_stamp is None or not self._throttle.decide(message.stamp_ns).process:
+            return message
+        try:
+            msg = message.decode()
+            rgb = message_to_rgb(msg)
+        except Exception as error:  # noqa: B902 - the pipeline raises it in its own time
+            if isinstance(error, FrameError):
+                self._throttle.cancel()  # as the pipeline will, rejecting the frame
+            return replace(message, error=error)
+        return replace(message, rgb=rgb, frame_id=str(msg.header.frame_id))
 
 
 def _offer(items: queue.Queue, item: object, stop: threading.Event) -> bool:
@@ -215,20 +278,30 @@ def _offer(items: queue.Queue, item: object, stop: threading.Event) -> bool:
     return False
 
 
-def _serialised_messages(paths: list[Path], topic: str) -> Iterator[_RawMessage]:
+def _bag_messages(paths: list[Path], topic: str,
+                  config: PipelineConfig) -> Iterator[BagMessage]:
+    prepare = _DecodeAhead(config)
     with AnyReader(paths, default_typestore=ros2_typestore()) as reader:
         connections = [c for c in reader.connections if c.topic == topic]
         typestore = reader.typestore
-        deserialize = typestore.deserialize_cdr if reader.is2 else typestore.deserialize_ros1
-        for connection, log_time_ns, data in reader.messages(connections=connections):
-            yield _RawMessage(log_time_ns, _raw_stamp_ns(data, reader.is2), data,
-                              connection.msgtype, deserialize)
+        ros2 = reader.is2
+        deserialize = typestore.deserialize_cdr if ros2 else typestore.deserialize_ros1
+        msgtypes = {c.msgtype for c in connections}
+        indexed = topic_messages(paths, topic) if ros2 and len(msgtypes) == 1 else None
+        if indexed is None:
+            for connection, log_time_ns, data in reader.messages(connections=connections):
+                yield prepare(log_time_ns, data, connection.msgtype, deserialize, ros2)
+            return
+    # Plain MCAP: zero-copy views of the mapped files, so skipped frames cost next to nothing.
+    msgtype = msgtypes.pop()
+    for log_time_ns, data in indexed:
+        yield prepare(log_time_ns, data, msgtype, deserialize, True)
 
 
-def _read_ahead(paths: list[Path], topic: str, items: queue.Queue,
+def _read_ahead(paths: list[Path], topic: str, config: PipelineConfig, items: queue.Queue,
                 stop: threading.Event) -> None:
     try:
-        with contextlib.closing(_serialised_messages(paths, topic)) as messages:
+        with contextlib.closing(_bag_messages(paths, topic, config)) as messages:
             for message in messages:
                 if not _offer(items, message, stop):
                     return
@@ -244,37 +317,38 @@ def _read_failure(error: BaseException, paths: list[Path]) -> BagError:
     return BagError(f'cannot read bag {names}: {error}')
 
 
-def raw_messages(bag_paths: BagPaths, topic: str,
-                 queue_size: int = QUEUE_SIZE) -> Iterator[_RawMessage]:
+def bag_messages(bag_paths: BagPaths, topic: str, config: PipelineConfig = PipelineConfig(),
+                 queue_size: int = QUEUE_SIZE) -> Iterator[BagMessage]:
     """
-    Yield the serialised image messages of ``topic`` in log-time order.
+    Yield the image messages of ``topic`` in log-time order, ready for a pipeline.
 
     The bag, the topic and its type are checked first (BagError naming the image topics
-    that exist). With ``queue_size`` > 0 a background thread reads up to that many
-    messages ahead and stops when the iterator is closed; with 0 the caller's thread reads.
+    that exist). Frames that a pipeline with ``config`` will process come decoded. With
+    ``queue_size`` > 0 a background thread reads and decodes up to that many messages
+    ahead, and stops when the iterator is closed; with 0 the caller's thread does it.
     """
     paths = _as_paths(bag_paths)
     # Validates the bags, the topic and its type without reading a message.
     read_image_messages(paths, topic).close()
     if queue_size <= 0:
-        return _read_here(paths, topic)
-    return _read_in_background(paths, topic, queue_size)
+        return _read_here(paths, topic, config)
+    return _read_in_background(paths, topic, config, queue_size)
 
 
-def _read_here(paths: list[Path], topic: str) -> Iterator[_RawMessage]:
+def _read_here(paths: list[Path], topic: str, config: PipelineConfig) -> Iterator[BagMessage]:
     try:
-        yield from _serialised_messages(paths, topic)
+        yield from _bag_messages(paths, topic, config)
     except MovinetError:
         raise
     except Exception as error:  # noqa: B902 - rosbags and mcap raise many types
         raise _read_failure(error, paths) from error
 
 
-def _read_in_background(paths: list[Path], topic: str,
-                        queue_size: int) -> Iterator[_RawMessage]:
+def _read_in_background(paths: list[Path], topic: str, config: PipelineConfig,
+                        queue_size: int) -> Iterator[BagMessage]:
     items: queue.Queue = queue.Queue(maxsize=queue_size)
     stop = threading.Event()
-    reader = threading.Thread(target=_read_ahead, args=(paths, topic, items, stop),
+    reader = threading.Thread(target=_read_ahead, args=(paths, topic, config, items, stop),
                               name='bag-reader', daemon=True)
     reader.start()
     try:
@@ -322,7 +396,7 @@ def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
     bag or topic; bad frames are counted in ``stats.rejected`` and skipped.
     """
     paths = _as_paths(bag_paths)
-    messages = raw_messages(paths, topic, queue_size)
+    messages = bag_messages(paths, topic, pipeline.config, queue_size)
     pipeline.reset()
     before = replace(pipeline.stats)
     run = BagRun(bags=[str(p) for p in paths], topic=topic)
@@ -335,13 +409,14 @@ def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
             run.frames_read += 1
             if bar is not None:
                 bar.update()
-            frame = _recognise(pipeline, message, run)
-            if frame is None:
+            recognition = _recognise(pipeline, message, run)
+            if recognition is None:
                 continue
-            recognition, stamp_ns = frame
+            # Decoded pixels carry no header: the frame id then comes from the reader.
+            frame_id = message.frame_id if message.rgb is not None else recognition.frame_id
             run.frames.append(ProcessedFrame(
-                stamp_ns=stamp_ns, log_time_ns=message.log_time_ns,
-                frame_id=recognition.frame_id, ranking=recognition.hypotheses,
+                stamp_ns=recognition.stamp_ns, log_time_ns=message.log_time_ns,
+                frame_id=frame_id, ranking=recognition.hypotheses,
                 timeline=tuple(wide_ranker.rank(recognition.probabilities)),
                 frames_in_state=recognition.frames_in_state,
                 reset=recognition.reset_reason.value if recognition.reset_reason else '',
@@ -357,27 +432,23 @@ def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
     return run
 
 
-def _recognise(pipeline: RecognitionPipeline, message: _RawMessage, run: BagRun):
-    """Run one message; return (Recognition, stamp) when the model saw it, else None."""
+def _recognise(pipeline: RecognitionPipeline, message: BagMessage,
+               run: BagRun) -> Recognition | None:
+    """Run one message; return the Recognition when the model saw it, else None."""
     stamp_ns = message.stamp_ns
     if stamp_ns is None:
         # Not even a header: the node rejects such a frame before the pipeline sees it.
         pipeline.stats.received += 1
         pipeline.stats.rejected += 1
         return None
-    if stamp_ns == 0:
-        stamp_ns = message.log_time_ns
-        run.zero_stamp_frames += 1
+    run.zero_stamp_frames += message.zero_stamp
     if run.first_stamp_ns is None:
         run.first_stamp_ns = stamp_ns
     run.last_stamp_ns = stamp_ns
     try:
-        recognition = pipeline.process(functools.partial(_deserialize, message), stamp_ns)
+        return pipeline.process(message.frame(), stamp_ns)
     except FrameError:
         return None  # counted in stats.rejected by the pipeline
-    if recognition is None:
-        return None
-    return recognition, stamp_ns
 
 
 def _progress_bar(paths: list[Path], topic: str) -> Any:
