@@ -204,8 +204,8 @@ def test_signals_stop_the_node_cleanly(graph, model_path, labels_path, clip_path
     assert 'Traceback' not in graph.output(node), graph.output(node)
 
 
-def test_two_cameras_share_the_model_with_separate_streams(graph, model_path, labels_path,
-                                                          clip_path):
+def test_two_cameras_share_the_model_with_separate_streams(
+        graph, model_path, labels_path, clip_path):
     node = graph.start('movinet_node', '-p', f'model_path:={model_path}',
                        '-p', f'labels_path:={labels_path}',
                        '-p', 'image_topics:=[/front/image_raw, /rear/image_raw]')

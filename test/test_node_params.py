@@ -31,8 +31,9 @@ def test_yaml_defaults_mirror_the_declarations():
     for name, value in values.items():
         assert name in PARAMS_BY_NAME, f'{name} in movinet.yaml is not a node parameter'
         assert value == PARAMS_BY_NAME[name].default, name
-    # Only the label lists may be left out (ROS cannot type an empty YAML list).
-    assert set(PARAMS_BY_NAME) - set(values) == {'label_allowlist', 'label_denylist', 'image_topics'}
+    # Only the list parameters may be left out (ROS cannot type an empty YAML list).
+    lists = {'label_allowlist', 'label_denylist', 'image_topics'}
+    assert set(PARAMS_BY_NAME) - set(values) == lists
 
 
 def test_readme_parameter_table_is_generated_from_the_declarations():
