@@ -24,7 +24,7 @@ from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.core.postprocess import RankingConfig
 from movinet_ros.offline import bags
 from movinet_ros.offline.bags import read_image_messages, write_video_bag
-from movinet_ros.offline.evaluation import evaluate_bags, run_bags
+from movinet_ros.offline.evaluation import bag_messages, evaluate_bags, run_bags
 from PIL import Image
 import pytest
 from rosbags.highlevel import AnyReader
@@ -305,10 +305,32 @@ def test_bad_frames_are_counted_and_skipped(tmp_path, clip_bag, new_pipeline):
     assert len(run.frames) == run.stats.processed > 15
     assert processed[0] == stamps[1]
     assert stamps[truncated] not in processed and stamps[truncated + 1] in processed
+    # Reading (and decoding) ahead in a thread or not changes nothing.
+    here = run_bags(broken, topic, new_pipeline(), queue_size=0)
+    assert here.stats == run.stats
+    assert [(f.stamp_ns, f.frame_id, f.ranking) for f in here.frames] == \
+        [(f.stamp_ns, f.frame_id, f.ranking) for f in run.frames]
     summary = evaluate_bags(broken, topic, pipeline, out_dir=tmp_path / 'out')
     assert summary['frames_rejected'] == 3
     assert summary['frames_read'] == CLIP_FRAMES
     assert summary['frames_processed'] == len(processed)
+
+
+def test_results_do_not_depend_on_the_decode_forecast(clip_bag, new_pipeline):
+    bag, topic = clip_bag(compressed=True)
+    outcomes = []
+    # The reader decodes what a throttle at the forecast rate would pass; the pipeline at
+    # 5 fps decodes whatever the forecast missed, and ignores what it decoded in vain.
+    for forecast_fps in (5.0, 1.0, 0.0):
+        pipeline = new_pipeline()
+        results = []
+        for message in bag_messages(bag, topic, PipelineConfig(target_fps=forecast_fps)):
+            result = pipeline.process(message.frame(), message.stamp_ns)
+            if result is not None:
+                results.append((result.stamp_ns, result.hypotheses))
+        outcomes.append(results)
+    assert len(outcomes[0]) > 15
+    assert outcomes[0] == outcomes[1] == outcomes[2]
 
 
 def test_ros1_bag_gives_the_rosbag2_predictions(tmp_path, clip_bag, new_pipeline):

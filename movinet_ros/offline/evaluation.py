@@ -28,10 +28,12 @@ would have published while it was recorded:
 - A frame that cannot be deserialised or converted is counted as rejected and skipped;
   it never stops the run.
 
-Speed: a background thread reads the raw messages into a small bounded queue while the
-main thread runs the model, and a message is only deserialised when the throttle lets its
-frame through, so the frames that are dropped cost little more than reading their bytes.
-Results do not depend on the threading: messages reach the pipeline in the bag's order.
+Speed: a background thread reads the messages into a small bounded queue while the main
+thread runs the model. Plain MCAP bags are memory-mapped (:mod:`.mcap_index`), so a frame
+the throttle drops costs a look at its 12 stamp bytes; the reader also runs a copy of the
+throttle and decodes the frames the pipeline will take, while the model works on the
+previous one. Results do not depend on any of this: messages reach the pipeline in the
+bag's order, and the pipeline alone decides what it processes.
 
 ``evaluate_bags`` runs the loop and writes, into an output folder:
 
