@@ -229,3 +229,17 @@ def test_two_cameras_share_the_model_with_separate_streams(
         assert {m.header.frame_id for m in received} == {f'{name}_camera'}
         assert received[-1].results[0].label == 'carving ice'
     assert graph.stop(node) == 0
+
+
+def test_overlay_shows_processed_frames_to_subscribers(graph, model_path, labels_path, clip_path):
+    node = start_node(graph, model_path, labels_path)
+    actions = collect_actions(graph)
+    graph.start('video_publisher', '-p', f'video:={clip_path}', '-r', f'image:={CAMERA}')
+    assert graph.spin_until(lambda: len(actions) >= 3, 30), graph.output(node)
+    assert graph.node.count_publishers('/movinet/overlay') == 1
+    overlays = []
+    graph.node.create_subscription(Image, '/movinet/overlay', overlays.append, RELIABLE)
+    assert graph.spin_until(lambda: len(overlays) >= 3, 20), graph.output(node)
+    overlay = overlays[-1]
+    assert (overlay.encoding, overlay.width, overlay.height) == ('rgb8', 172, 172)
+    assert stamp_ns(overlay.header) in {stamp_ns(m.header) for m in actions}
