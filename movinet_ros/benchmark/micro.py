@@ -48,29 +48,57 @@ _CDR_STAMP = struct.Struct('<iI')
 _CDR_STAMP_OFFSET = 4
 
 
-def _repeat(repeats: int, warmup: int, frames: int,
-            one_frame: Callable[[int], float]) -> List[float]:
-    """Return per-repeat medians (ms) of ``one_frame(i)`` (seconds) after ``warmup`` calls."""
-    results = []
-    index = 0
-    for _ in range(repeats):
+class FrameTimer:
+    """
+    One in-process measurement, run a repeat at a time so that several can be interleaved.
+
+    ``one_frame(index)`` does one frame's work and returns the seconds it took; a repeat
+    is ``warmup`` untimed calls then ``frames`` timed ones, and ``start()`` runs before each
+    repeat (a new stream, say).
+    """
+
+    def __init__(self, one_frame: Callable[[int], float], warmup: int, frames: int,
+                 start: Callable[[], None] = lambda: None) -> None:
+        self._one_frame = one_frame
+        self._warmup = warmup
+        self._frames = frames
+        self._start = start
+        self._index = 0
+
+    def repeat(self) -> float:
+        """Run one repeat; return the median of its timed frames in milliseconds."""
+        self._start()
         samples = []
-        for position in range(warmup + frames):
-            elapsed = one_frame(index)
-            index += 1
-            if position >= warmup:
+        for position in range(self._warmup + self._frames):
+            elapsed = self._one_frame(self._index)
+            self._index += 1
+            if position >= self._warmup:
                 samples.append(elapsed * 1e3)
-        results.append(median(samples))
-    return results
+        return median(samples)
 
 
-def invoke_floor(model_path: str, frames_bgr: Sequence[np.ndarray], repeats: int,
-                 frames: int, warmup: int, num_threads: int = 1) -> Figure:
+def interleave(timers: Sequence[FrameTimer], repeats: int) -> List[Figure]:
+    """
+    Run the timers' repeats round-robin; return one figure per timer.
+
+    A burst of load from elsewhere then hits every measurement alike, so ratios between
+    them stay meaningful on a busy machine.
+    """
+    results: List[List[float]] = [[] for _ in timers]
+    for _ in range(repeats):
+        for timer, samples in zip(timers, results):
+            samples.append(timer.repeat())
+    return [summarize(samples) for samples in results]
+
+
+def invoke_floor(model_path: str, frames_bgr: Sequence[np.ndarray], frames: int,
+                 warmup: int, num_threads: int = 1) -> FrameTimer:
     """
     Time the bare signature-runner call with the states fed back: the model's own floor.
 
     StreamModel only discovers the names; the timed loop drives a separate interpreter
-    directly, so none of the pipeline's code is in the figure.
+    directly, so none of the pipeline's code is in the figure. Each repeat starts a new
+    stream (zero states), as a clip would.
     """
     model = StreamModel(model_path, num_threads=num_threads)
     prepare = Preprocessor(model.input_size, model.input_dtype, model.input_quantization)
@@ -85,8 +113,6 @@ def invoke_floor(model_path: str, frames_bgr: Sequence[np.ndarray], repeats: int
     feed: Dict[str, np.ndarray] = {}
 
     def one_frame(index: int) -> float:
-        if index % (warmup + frames) == 0:
-            feed.update(initial)  # each repeat starts a new stream, as a clip would
         feed[image_name] = inputs[index % len(inputs)]
         started = time.perf_counter()
         outputs = runner(**feed)
@@ -95,7 +121,7 @@ def invoke_floor(model_path: str, frames_bgr: Sequence[np.ndarray], repeats: int
             feed[name] = outputs[name]
         return elapsed
 
-    return summarize(_repeat(repeats, warmup, frames, one_frame))
+    return FrameTimer(one_frame, warmup, frames, start=lambda: feed.update(initial))
 
 
 def _zero_state(details: dict) -> np.ndarray:
@@ -103,8 +129,8 @@ def _zero_state(details: dict) -> np.ndarray:
     return np.full(details['shape'], zero_point if scale else 0, dtype=details['dtype'])
 
 
-def pipeline_frame_ms(model_path: str, labels_path: str, frames_bgr: Sequence[np.ndarray],
-                      repeats: int, frames: int, warmup: int) -> Figure:
+def pipeline_frame(model_path: str, labels_path: str, frames_bgr: Sequence[np.ndarray],
+                   frames: int, warmup: int) -> FrameTimer:
     """
     Time ``RecognitionPipeline.process`` on bgr8 Image messages, every frame processed.
 
@@ -124,7 +150,7 @@ def pipeline_frame_ms(model_path: str, labels_path: str, frames_bgr: Sequence[np
             raise BenchmarkError('the pipeline dropped a frame with target_fps 0')
         return elapsed
 
-    return summarize(_repeat(repeats, warmup, frames, one_frame))
+    return FrameTimer(one_frame, warmup, frames, start=pipeline.reset)
 
 
 def serialized_frames(frames_bgr: Sequence[np.ndarray]) -> List[bytes]:

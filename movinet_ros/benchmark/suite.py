@@ -100,16 +100,17 @@ def run_benchmark(setup: Setup, plan: Plan,
 
 def _micro(setup: Setup, plan: Plan, step: Callable[[str], None]) -> Dict[str, Figure]:
     figures: Dict[str, Figure] = {}
-    step('invoke floor: bare interpreter, states carried')
+    step('invoke floor (bare interpreter, states carried) and pipeline.process on bgr8 '
+         f'Images {", ".join(f"{w}x{h}" for w, h in PIPELINE_SIZES)}, interleaved')
     native = clip_frames(setup.clip_path, limit=2 * DISTINCT_FRAMES)
-    figures['invoke_ms'] = micro.invoke_floor(
-        setup.model_path, native, plan.repeats, plan.invoke_frames, plan.warmup_frames)
-    for width, height in PIPELINE_SIZES:
-        step(f'pipeline.process, bgr8 Image {width}x{height}, every frame processed')
-        frames = clip_frames(setup.clip_path, (width, height), DISTINCT_FRAMES)
-        figures[f'pipeline_ms_{width}x{height}'] = micro.pipeline_frame_ms(
-            setup.model_path, setup.labels_path, frames, plan.repeats, plan.pipeline_frames,
-            plan.warmup_frames)
+    timers = [micro.invoke_floor(setup.model_path, native, plan.invoke_frames,
+                                 plan.warmup_frames)]
+    for size in PIPELINE_SIZES:
+        frames = clip_frames(setup.clip_path, size, DISTINCT_FRAMES)
+        timers.append(micro.pipeline_frame(setup.model_path, setup.labels_path, frames,
+                                           plan.pipeline_frames, plan.warmup_frames))
+    keys = ['invoke_ms'] + [f'pipeline_ms_{width}x{height}' for width, height in PIPELINE_SIZES]
+    figures.update(zip(keys, micro.interleave(timers, plan.repeats)))
     figures['pipeline_ratio'] = ratio(figures['pipeline_ms_640x480'], figures['invoke_ms'])
     step('node image callback: dropped vs processed frames at 30 Hz into 5 fps')
     frames = clip_frames(setup.clip_path, E2E_SIZE, DISTINCT_FRAMES)
