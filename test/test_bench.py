@@ -28,8 +28,8 @@ import subprocess
 import sys
 
 from movinet_ros.benchmark.report import render_table, to_json
-from movinet_ros.benchmark.stats import difference, Figure, missing, percentile, ratio
-from movinet_ros.benchmark.stats import summarize
+from movinet_ros.benchmark.stats import (
+    difference, Figure, missing, paired_ratio, percentile, ratio, summarize)
 from movinet_ros.cli import main as cli_main
 import psutil
 import pytest
@@ -123,6 +123,10 @@ def test_figures_summarise_repeats_and_derive_consistent_ranges():
     assert (share.low, share.high) == pytest.approx((5.0 / 6.0, 7.0 / 4.0))
     overhead = difference(pipeline, invoke)
     assert (overhead.value, overhead.low, overhead.high) == (1.0, -1.0, 3.0)
+    paired = paired_ratio([10.0, 12.0, 9.0], [5.0, 8.0, 3.0])
+    assert paired.value == pytest.approx(10.0 / 5.0)
+    assert (paired.low, paired.high) == pytest.approx((1.5, 3.0))
+    assert not paired_ratio([1.0], []).present
     absent = ratio(missing('no node'), invoke)
     assert absent.value is None and absent.reason == 'no node'
 

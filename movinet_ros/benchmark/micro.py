@@ -77,18 +77,19 @@ class FrameTimer:
         return median(samples)
 
 
-def interleave(timers: Sequence[FrameTimer], repeats: int) -> List[Figure]:
+def interleave(timers: Sequence[FrameTimer], repeats: int) -> List[List[float]]:
     """
-    Run the timers' repeats round-robin; return one figure per timer.
+    Run the timers' repeats round-robin; return each timer's per-repeat results (ms).
 
     A burst of load from elsewhere then hits every measurement alike, so ratios between
-    them stay meaningful on a busy machine.
+    them stay meaningful on a busy machine, and repeat i of one timer pairs with repeat i
+    of another.
     """
     results: List[List[float]] = [[] for _ in timers]
     for _ in range(repeats):
         for timer, samples in zip(timers, results):
             samples.append(timer.repeat())
-    return [summarize(samples) for samples in results]
+    return results
 
 
 def invoke_floor(model_path: str, frames_bgr: Sequence[np.ndarray], frames: int,

@@ -71,7 +71,8 @@ EXTRA_KEYS = (
 
 NOTES = (
     'Every figure is the median of repeated measurements; the spread is the lowest and '
-    'highest repeat (derived figures: the widest range their parts allow).',
+    'highest repeat. pipeline_ratio pairs interleaved repeats: its spread is the range of '
+    'the repeat-wise ratios; other derived figures show the widest range their parts allow.',
     'eval_fps = frames the model processed per second of wall time when movinet-ros eval '
     'runs a 30 fps bag at target fps 5 (bag reading, throttling and decoding included); '
     'eval_throughput_ratio 1.0 means evaluation runs as fast as the model allows.',

@@ -96,3 +96,17 @@ def product(figure: Figure, factor: Figure, scale: float = 1.0) -> Figure:
             return missing(part.reason)
     return Figure(figure.value * factor.value * scale, figure.low * factor.low * scale,
                   figure.high * factor.high * scale)
+
+
+def paired_ratio(numerators: Sequence[float], denominators: Sequence[float]) -> Figure:
+    """
+    Return median(numerators) / median(denominators), spread by the repeat-wise ratios.
+
+    For repeats taken in pairs (interleaved), the ratio of each pair shows how stable the
+    ratio is far better than the extremes of the two sides would.
+    """
+    if not numerators or len(numerators) != len(denominators) or min(denominators) <= 0:
+        return missing('no paired repeats to divide')
+    value = median(numerators) / median(denominators)
+    pairs = [top / bottom for top, bottom in zip(numerators, denominators)] + [value]
+    return Figure(value, min(pairs), max(pairs))

@@ -32,7 +32,8 @@ from typing import Callable, Dict, Tuple
 from movinet_ros.benchmark import BenchmarkError, graph, micro, offline
 from movinet_ros.benchmark.content import clip_frames
 from movinet_ros.benchmark.graph import LiveResult, LiveTiming
-from movinet_ros.benchmark.stats import difference, Figure, missing, product, ratio
+from movinet_ros.benchmark.stats import (
+    difference, Figure, missing, paired_ratio, product, ratio, summarize)
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.ros.params import PARAMS_BY_NAME
 
@@ -110,8 +111,10 @@ def _micro(setup: Setup, plan: Plan, step: Callable[[str], None]) -> Dict[str, F
         timers.append(micro.pipeline_frame(setup.model_path, setup.labels_path, frames,
                                            plan.pipeline_frames, plan.warmup_frames))
     keys = ['invoke_ms'] + [f'pipeline_ms_{width}x{height}' for width, height in PIPELINE_SIZES]
-    figures.update(zip(keys, micro.interleave(timers, plan.repeats)))
-    figures['pipeline_ratio'] = ratio(figures['pipeline_ms_640x480'], figures['invoke_ms'])
+    repeats = dict(zip(keys, micro.interleave(timers, plan.repeats)))
+    figures.update((key, summarize(samples)) for key, samples in repeats.items())
+    figures['pipeline_ratio'] = paired_ratio(repeats['pipeline_ms_640x480'],
+                                             repeats['invoke_ms'])
     step('node image callback: dropped vs processed frames at 30 Hz into 5 fps')
     frames = clip_frames(setup.clip_path, E2E_SIZE, DISTINCT_FRAMES)
     try:
