@@ -381,6 +381,7 @@ def test_eval_command(tmp_path, clip_bag, model_path, labels_path, capsys):
 @pytest.mark.parametrize('case, expected', [
     ('missing_bag', 'does not exist'),
     ('missing_topic', f'image topics there: {RAW_TOPIC}'),
+    ('not_images', f'carries {bags.RECOGNITION_TYPE}'),
     ('unknown_label', "'carving  ice' is not in the label map"),
     ('bad_annotation_header', "is not 'start,end,label'"),
     ('missing_model', 'model'),
@@ -396,6 +397,10 @@ def test_eval_command_errors(tmp_path, clip_bag, model_path, labels_path, capsys
         bag = tmp_path / 'no_such_bag'
     elif case == 'missing_topic':
         topic = '/camera/other'
+    elif case == 'not_images':
+        bag, topic = tmp_path / 'results', '/actions'
+        with bags.RecognitionBagWriter(bag, topic) as writer:
+            writer.write(1, 'camera', [(0, 'abseiling', 0.5)], 'model', 1, 600, 5.0)
     elif case == 'unknown_label':
         extra = ['--annotations', str(_annotation_file(tmp_path / 'a.csv', bag, topic,
                                                        label='carving  ice'))]

@@ -68,9 +68,10 @@ from movinet_ros.core.pipeline import (PipelineConfig, PipelineStats, Recognitio
 from movinet_ros.core.postprocess import Hypothesis, RankingConfig
 from movinet_ros.core.throttle import StampThrottle
 from movinet_ros.offline.annotations import check_labels, load_annotations, Segment
-from movinet_ros.offline.bags import (BagError, BagPaths, count_messages, read_image_messages,
-                                      RecognitionBagWriter, ros2_typestore)
-from movinet_ros.offline.mcap_index import topic_messages
+from movinet_ros.offline.bags import (BagError, BagPaths, count_messages, IMAGE_TYPES,
+                                      read_image_messages, RecognitionBagWriter,
+                                      ros2_typestore)
+from movinet_ros.offline.mcap_index import topic_messages, TopicMessages
 from movinet_ros.offline.metrics import evaluate, FramePrediction, latency_stats
 from movinet_ros.offline.plots import (ANIMATION_FORMATS, plot_timeline, PlotError,
                                        write_animation)
@@ -283,30 +284,30 @@ def _offer(items: queue.Queue, item: object, stop: threading.Event) -> bool:
     return False
 
 
-def _bag_messages(paths: list[Path], topic: str,
-                  config: PipelineConfig) -> Iterator[BagMessage]:
+def _bag_messages(paths: list[Path], topic: str, config: PipelineConfig,
+                  indexed: TopicMessages | None) -> Iterator[BagMessage]:
     prepare = _DecodeAhead(config)
+    if indexed is not None:
+        # Plain MCAP: zero-copy views of the mapped files, so skipped frames cost next to
+        # nothing. Image and CompressedImage are the same in every ROS 2 distribution, so
+        # the standard definitions decode them.
+        deserialize = ros2_typestore().deserialize_cdr
+        for log_time_ns, data in indexed.messages:
+            yield prepare(log_time_ns, data, indexed.msgtype, deserialize, True)
+        return
     with AnyReader(paths, default_typestore=ros2_typestore()) as reader:
         connections = [c for c in reader.connections if c.topic == topic]
         typestore = reader.typestore
         ros2 = reader.is2
         deserialize = typestore.deserialize_cdr if ros2 else typestore.deserialize_ros1
-        msgtypes = {c.msgtype for c in connections}
-        indexed = topic_messages(paths, topic) if ros2 and len(msgtypes) == 1 else None
-        if indexed is None:
-            for connection, log_time_ns, data in reader.messages(connections=connections):
-                yield prepare(log_time_ns, data, connection.msgtype, deserialize, ros2)
-            return
-    # Plain MCAP: zero-copy views of the mapped files, so skipped frames cost next to nothing.
-    msgtype = msgtypes.pop()
-    for log_time_ns, data in indexed:
-        yield prepare(log_time_ns, data, msgtype, deserialize, True)
+        for connection, log_time_ns, data in reader.messages(connections=connections):
+            yield prepare(log_time_ns, data, connection.msgtype, deserialize, ros2)
 
 
-def _read_ahead(paths: list[Path], topic: str, config: PipelineConfig, items: queue.Queue,
+def _read_ahead(messages: Iterator[BagMessage], items: queue.Queue,
                 stop: threading.Event) -> None:
     try:
-        with contextlib.closing(_bag_messages(paths, topic, config)) as messages:
+        with contextlib.closing(messages):
             for message in messages:
                 if not _offer(items, message, stop):
                     return
@@ -333,27 +334,31 @@ def bag_messages(bag_paths: BagPaths, topic: str, config: PipelineConfig = Pipel
     ahead, and stops when the iterator is closed; with 0 the caller's thread does it.
     """
     paths = _as_paths(bag_paths)
-    # Validates the bags, the topic and its type without reading a message.
-    read_image_messages(paths, topic).close()
+    indexed = topic_messages(paths, topic)
+    if indexed is None or indexed.msgtype not in IMAGE_TYPES:
+        indexed = None
+        # Validates the bags, the topic and its type without reading a message.
+        read_image_messages(paths, topic).close()
+    messages = _bag_messages(paths, topic, config, indexed)
     if queue_size <= 0:
-        return _read_here(paths, topic, config)
-    return _read_in_background(paths, topic, config, queue_size)
+        return _read_here(messages, paths)
+    return _read_in_background(messages, paths, queue_size)
 
 
-def _read_here(paths: list[Path], topic: str, config: PipelineConfig) -> Iterator[BagMessage]:
+def _read_here(messages: Iterator[BagMessage], paths: list[Path]) -> Iterator[BagMessage]:
     try:
-        yield from _bag_messages(paths, topic, config)
+        yield from messages
     except MovinetError:
         raise
     except Exception as error:  # noqa: B902 - rosbags and mcap raise many types
         raise _read_failure(error, paths) from error
 
 
-def _read_in_background(paths: list[Path], topic: str, config: PipelineConfig,
+def _read_in_background(messages: Iterator[BagMessage], paths: list[Path],
                         queue_size: int) -> Iterator[BagMessage]:
     items: queue.Queue = queue.Queue(maxsize=queue_size)
     stop = threading.Event()
-    reader = threading.Thread(target=_read_ahead, args=(paths, topic, config, items, stop),
+    reader = threading.Thread(target=_read_ahead, args=(messages, items, stop),
                               name='bag-reader', daemon=True)
     reader.start()
     try:
@@ -417,13 +422,14 @@ def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
     bag or topic; bad frames are counted in ``stats.rejected`` and skipped.
     """
     paths = _as_paths(bag_paths)
+    # The loop's time covers opening and indexing the bags too.
+    started = time.perf_counter()
     messages = bag_messages(paths, topic, pipeline.config, queue_size)
     pipeline.reset()
     before = replace(pipeline.stats)
     run = BagRun(bags=[str(p) for p in paths], topic=topic)
     most_likely = _MostLikely(pipeline.labels, pipeline.config.ranking)
     bar = _progress_bar(paths, topic) if progress else None
-    started = time.perf_counter()
     try:
         for message in messages:
             run.frames_read += 1

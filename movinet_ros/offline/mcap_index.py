@@ -24,12 +24,14 @@ more than running the model. Here the files are memory-mapped and a message is a
 
 Only what ``ros2 bag record`` and rosbags write by default is handled: rosbag2 folders (or
 single ``.mcap`` files) in MCAP storage, without file compression, with uncompressed chunks
-and CDR messages. For anything else :func:`topic_messages` returns None and the caller uses
-a general reader. Messages come in log-time order (a stable sort: equal log times keep
+and CDR messages of one type on the topic. For anything else (and for a topic that is not
+there) :func:`topic_messages` returns None and the caller uses a general reader, which also
+explains what is wrong. Messages come in log-time order (a stable sort: equal log times keep
 their order in the files, files in the order given).
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 import mmap
 from pathlib import Path
 import struct
@@ -37,15 +39,26 @@ import struct
 import yaml
 
 MAGIC = b'\x89MCAP0\r\n'
-_CHANNEL, _MESSAGE, _CHUNK, _DATA_END = 0x04, 0x05, 0x06, 0x0F
+_SCHEMA, _CHANNEL, _MESSAGE, _CHUNK, _DATA_END = 0x03, 0x04, 0x05, 0x06, 0x0F
 _RECORD = struct.Struct('<BQ')  # opcode, content length
 _U16 = struct.Struct('<H')
 _U32 = struct.Struct('<I')
 _U64 = struct.Struct('<Q')
+_CHANNEL_HEADER = struct.Struct('<HH')  # channel id, schema id
 _MESSAGE_HEADER = struct.Struct('<HIQQ')  # channel id, sequence, log time, publish time
 _CHUNK_HEADER = struct.Struct('<QQQI')  # start, end, uncompressed size, crc
 
 IndexedMessage = tuple[int, memoryview]
+# libyaml when PyYAML has it: the pure-Python parsers take tens of ms for a metadata.yaml.
+_YAML_LOADER = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class TopicMessages:
+    """The messages of one topic: their type (schema name) and (log time, CDR bytes) pairs."""
+
+    msgtype: str
+    messages: list[IndexedMessage]
 
 
 class _NotHandled(Exception):
@@ -58,7 +71,7 @@ def mcap_files(bag_path: Path) -> list[Path] | None:
         return [bag_path] if bag_path.suffix == '.mcap' else None
     try:
         with open(bag_path / 'metadata.yaml', encoding='utf-8') as stream:
-            info = yaml.safe_load(stream)['rosbag2_bagfile_information']
+            info = yaml.load(stream, Loader=_YAML_LOADER)['rosbag2_bagfile_information']
         if info.get('storage_identifier') != 'mcap' or info.get('compression_mode'):
             return None
         files = [bag_path / Path(name).name for name in info['relative_file_paths']]
@@ -67,12 +80,13 @@ def mcap_files(bag_path: Path) -> list[Path] | None:
     return files if files and all(f.suffix == '.mcap' for f in files) else None
 
 
-def topic_messages(bag_paths: Sequence[Path], topic: str) -> list[IndexedMessage] | None:
+def topic_messages(bag_paths: Sequence[Path], topic: str) -> TopicMessages | None:
     """
-    Return (log time ns, CDR bytes) of every message on ``topic``, in log-time order.
+    Return the type and the (log time ns, CDR bytes) of the messages on ``topic``, by log time.
 
-    Returns None when a bag is not plain uncompressed MCAP with CDR messages; the caller
-    then reads it with a general reader, which also reports damaged files.
+    Returns None when a bag is not plain uncompressed MCAP with CDR messages, or the topic
+    is absent or has several types; the caller then reads it with a general reader, which
+    also reports what is wrong.
     """
     files = []
     for bag_path in bag_paths:
@@ -81,16 +95,21 @@ def topic_messages(bag_paths: Sequence[Path], topic: str) -> list[IndexedMessage
             return None
         files.extend(found)
     messages: list[IndexedMessage] = []
+    msgtypes: set[str] = set()
     try:
         for path in files:
-            messages.extend(_scan_file(path, topic))
+            scan = _scan_file(path, topic)
+            messages.extend(scan.messages)
+            msgtypes |= scan.msgtypes
     except (_NotHandled, OSError, ValueError, struct.error, UnicodeDecodeError):
         return None
+    if len(msgtypes) != 1:
+        return None
     messages.sort(key=lambda message: message[0])
-    return messages
+    return TopicMessages(msgtypes.pop(), messages)
 
 
-def _scan_file(path: Path, topic: str) -> list[IndexedMessage]:
+def _scan_file(path: Path, topic: str) -> '_Scan':
     with open(path, 'rb') as stream:
         # The map outlives the file and is freed when the last view of it is dropped.
         mapped = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
@@ -98,7 +117,7 @@ def _scan_file(path: Path, topic: str) -> list[IndexedMessage]:
         raise _NotHandled(f'{path} does not start with the MCAP magic')
     scan = _Scan(memoryview(mapped), topic)
     scan.records(len(MAGIC), len(mapped), in_chunk=False)
-    return scan.messages
+    return scan
 
 
 class _Scan:
@@ -107,7 +126,9 @@ class _Scan:
     def __init__(self, view: memoryview, topic: str):
         self.view = view
         self.topic = topic
+        self.schemas: dict[int, str] = {}
         self.channels: set[int] = set()
+        self.msgtypes: set[str] = set()
         self.messages: list[IndexedMessage] = []
 
     def records(self, position: int, end: int, in_chunk: bool) -> None:
@@ -123,6 +144,9 @@ class _Scan:
                 channel, _, log_time, _ = _MESSAGE_HEADER.unpack_from(view, body)
                 if channel in self.channels:
                     self.messages.append((log_time, view[body + _MESSAGE_HEADER.size:position]))
+            elif opcode == _SCHEMA:
+                (schema,) = _U16.unpack_from(view, body)
+                self.schemas[schema] = self._string(body + _U16.size)[0]
             elif opcode == _CHANNEL:
                 self._channel(body)
             elif opcode == _CHUNK and not in_chunk:
@@ -136,14 +160,15 @@ class _Scan:
         return str(self.view[start:start + size], 'utf-8'), start + size
 
     def _channel(self, body: int) -> None:
-        (channel,) = _U16.unpack_from(self.view, body)
-        topic, position = self._string(body + 2 * _U16.size)
+        channel, schema = _CHANNEL_HEADER.unpack_from(self.view, body)
+        topic, position = self._string(body + _CHANNEL_HEADER.size)
         if topic != self.topic:
             return
         encoding, _ = self._string(position)
-        if encoding != 'cdr':
-            raise _NotHandled(f'topic {topic} is encoded as {encoding!r}, not cdr')
+        if encoding != 'cdr' or schema not in self.schemas:
+            raise _NotHandled(f'topic {topic} is encoded as {encoding!r} with schema {schema}')
         self.channels.add(channel)
+        self.msgtypes.add(self.schemas[schema])
 
     def _chunk(self, body: int, end: int) -> None:
         compression, position = self._string(body + _CHUNK_HEADER.size)
