@@ -333,6 +333,24 @@ def test_results_do_not_depend_on_the_decode_forecast(clip_bag, new_pipeline):
     assert outcomes[0] == outcomes[1] == outcomes[2]
 
 
+def test_topic_without_messages(tmp_path, new_pipeline):
+    bag = tmp_path / 'empty'
+    with Writer(bag, version=8, storage_plugin=bags.STORAGES['mcap']) as writer:
+        writer.add_connection(RAW_TOPIC, bags.IMAGE_TYPE, typestore=bags.ros2_typestore())
+    annotations = tmp_path / 'truth.csv'
+    annotations.write_text('start,end,label\n0,1,carving ice\n', encoding='utf-8')
+    out = tmp_path / 'out'
+    summary = evaluate_bags(bag, RAW_TOPIC, new_pipeline(), annotations_path=annotations,
+                            out_dir=out, write_bag=True, animate=tmp_path / 'none.gif')
+    assert summary['frames_read'] == summary['frames_processed'] == 0
+    assert summary['clip_top1_accuracy'] == 0.0  # a segment without frames counts as wrong
+    assert summary['frame_top1_accuracy'] is None
+    assert summary['inference_ms']['mean'] is None
+    assert summary['animation_frames'] == 0 and not (tmp_path / 'none.gif').exists()
+    assert len((out / 'predictions.csv').read_text().splitlines()) == 1
+    assert (out / 'timeline.png').is_file()
+
+
 def test_ros1_bag_gives_the_rosbag2_predictions(tmp_path, clip_bag, new_pipeline):
     bag, topic = clip_bag()
     ros1_store = get_typestore(Stores.ROS1_NOETIC)
