@@ -101,11 +101,13 @@ TIME_FORMAT = '{:.6f}'
 # How long the reader thread may take to notice that the run has stopped.
 _POLL_SEC = 0.1
 _JOIN_TIMEOUT_SEC = 5.0
-# header.stamp as (int32 sec, uint32 nanosec): after the 4-byte CDR encapsulation header in
-# ROS 2 (byte 1 tells the byte order), after the uint32 seq in ROS 1 (little-endian).
+# header.stamp: after the 4-byte CDR encapsulation header in ROS 2, as (int32 sec, uint32
+# nanosec) in the byte order byte 1 names; after the uint32 seq in ROS 1, as two
+# little-endian uint32.
 _STAMP_OFFSET = 4
 _STAMP_LITTLE = struct.Struct('<iI')
 _STAMP_BIG = struct.Struct('>iI')
+_STAMP_ROS1 = struct.Struct('<II')
 
 
 class MessageDeserializationError(FrameError):
@@ -237,7 +239,7 @@ def _raw_stamp_ns(data: Any, ros2: bool) -> int | None:
             return None
         layout = _STAMP_LITTLE if data[1] == 1 else _STAMP_BIG
     else:
-        layout = _STAMP_LITTLE
+        layout = _STAMP_ROS1
     sec, nanosec = layout.unpack_from(data, _STAMP_OFFSET)
     return sec * NS_PER_SEC + nanosec
 
