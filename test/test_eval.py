@@ -405,6 +405,7 @@ def test_eval_command(tmp_path, clip_bag, model_path, labels_path, capsys):
     ('missing_model', 'model'),
     ('bad_animation', '.gif'),
     ('existing_result_bag', 'exists already'),
+    ('out_is_a_file', 'cannot create the output folder'),
 ])
 def test_eval_command_errors(tmp_path, clip_bag, model_path, labels_path, capsys, case,
                              expected):
@@ -432,6 +433,9 @@ def test_eval_command_errors(tmp_path, clip_bag, model_path, labels_path, capsys
     elif case == 'existing_result_bag':
         (out / 'actions_bag').mkdir(parents=True)
         extra = ['--write-bag']
+    elif case == 'out_is_a_file':
+        out = tmp_path / 'taken'
+        out.write_text('')
     code = cli.main(_eval_args(bag, topic, model_path, labels_path, out, *extra))
     lines = capsys.readouterr().err.strip().splitlines()
     assert code == 2

@@ -110,6 +110,10 @@ _STAMP_BIG = struct.Struct('>iI')
 _STAMP_ROS1 = struct.Struct('<II')
 
 
+class OutputFolderError(MovinetError):
+    """The output folder cannot be created or written."""
+
+
 class MessageDeserializationError(FrameError):
     """A bag message whose bytes do not deserialise into the image type of its topic."""
 
@@ -620,8 +624,7 @@ def evaluate_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline
                   animate: str | os.PathLike | None = None, progress: bool = False,
                   actions_topic: str = DEFAULT_ACTIONS_TOPIC,
                   max_animation_frames: int = MAX_ANIMATION_FRAMES,
-                  queue_size: int = QUEUE_SIZE,
-                  on_run: Callable[[BagRun], None] | None = None) -> dict[str, Any]:
+                  queue_size: int = QUEUE_SIZE) -> dict[str, Any]:
     """
     Evaluate ``pipeline`` on the images of ``topic``; write the outputs, return the summary.
 
@@ -630,8 +633,8 @@ def evaluate_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline
     (ActionRecognition on ``actions_topic``), and with ``animate`` an animation (.gif or
     .mp4, by extension) of the first ``max_animation_frames`` processed frames with their
     top-k. Relative annotation times count from the first image's stamp. Inputs are
-    checked before the run: BagError, AnnotationError, PlotError (all MovinetError) say
-    what is wrong. ``on_run`` sees the raw run before the files are written.
+    checked before the run: BagError, AnnotationError, PlotError, OutputFolderError (all
+    MovinetError) say what is wrong.
     """
     out = Path(out_dir)
     result_bag = out / RESULT_BAG_DIR
@@ -643,18 +646,21 @@ def evaluate_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline
     if annotations_path is not None:
         # Fail before the run: the file must parse and name known labels.
         load_segments(annotations_path, 0, pipeline.labels)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if animate is not None:
+            Path(animate).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputFolderError(f'cannot create the output folder: {error}') from None
     keep = max_animation_frames if animate is not None else 0
     run = run_bags(bag_paths, topic, pipeline, keep_pictures=keep, progress=progress,
                    queue_size=queue_size)
-    if on_run is not None:
-        on_run(run)
 
     segments = None
     if annotations_path is not None:
         segments = load_segments(annotations_path, run.first_stamp_ns or 0, pipeline.labels)
     summary = build_summary(run, pipeline, segments, annotations_path)
 
-    out.mkdir(parents=True, exist_ok=True)
     outputs = {
         'predictions': str(write_predictions_csv(run, pipeline.config.ranking.top_k,
                                                  out / PREDICTIONS_FILE)),
