@@ -443,6 +443,8 @@ def test_eval_command_errors(tmp_path, clip_bag, model_path, labels_path, capsys
     assert lines[0].startswith('movinet-ros eval: error: ')
     assert expected in lines[0]
     assert not (out / 'predictions.csv').exists()
+    if case in ('missing_bag', 'missing_topic', 'not_images'):
+        assert not out.exists()  # the run failed: the folder it made is gone again
 
 
 def test_video2bag_command(tmp_path, clip_path, capsys):

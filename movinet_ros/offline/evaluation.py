@@ -646,6 +646,7 @@ def evaluate_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline
     if annotations_path is not None:
         # Fail before the run: the file must parse and name known labels.
         load_segments(annotations_path, 0, pipeline.labels)
+    new_folder = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
         if animate is not None:
@@ -653,8 +654,14 @@ def evaluate_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline
     except OSError as error:
         raise OutputFolderError(f'cannot create the output folder: {error}') from None
     keep = max_animation_frames if animate is not None else 0
-    run = run_bags(bag_paths, topic, pipeline, keep_pictures=keep, progress=progress,
-                   queue_size=queue_size)
+    try:
+        run = run_bags(bag_paths, topic, pipeline, keep_pictures=keep, progress=progress,
+                       queue_size=queue_size)
+    except BaseException:
+        if new_folder:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # only if still empty: a failed run leaves no trace
+        raise
 
     segments = None
     if annotations_path is not None:
