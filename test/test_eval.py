@@ -18,6 +18,7 @@
 import csv
 import dataclasses
 import json
+import threading
 
 from movinet_ros import cli
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
@@ -349,6 +350,26 @@ def test_topic_without_messages(tmp_path, new_pipeline):
     assert summary['animation_frames'] == 0 and not (tmp_path / 'none.gif').exists()
     assert len((out / 'predictions.csv').read_text().splitlines()) == 1
     assert (out / 'timeline.png').is_file()
+
+
+def test_a_failing_run_stops_the_reader_thread(clip_bag, new_pipeline):
+    bag, topic = clip_bag()
+    pipeline = new_pipeline()
+    process = pipeline.process
+    calls = []
+
+    def failing(frame, stamp_ns):
+        calls.append(stamp_ns)
+        if len(calls) == 10:
+            raise RuntimeError('model fell over')
+        return process(frame, stamp_ns)
+
+    pipeline.process = failing
+    before = {thread.name for thread in threading.enumerate()}
+    with pytest.raises(RuntimeError, match='fell over'):
+        run_bags(bag, topic, pipeline)
+    assert 'bag-reader' not in {thread.name for thread in threading.enumerate()} - before
+    assert len(calls) == 10
 
 
 def test_ros1_bag_gives_the_rosbag2_predictions(tmp_path, clip_bag, new_pipeline):
