@@ -120,9 +120,10 @@ class Preprocessor:
         if (source_height, source_width) == (height, width):
             resized = rgb
         else:
-            shrinking = height <= source_height and width <= source_width
-            resized = cv2.resize(
-                rgb, (width, height), dst=self._resized,
-                interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
+            # Bilinear, as the reference apps (cv2.resize) and the MoViNet tutorial
+            # (tf.image.resize) prepare frames; INTER_AREA cost 1.75 ms for 640x480 -> 172x172
+            # here against 0.13 ms, a third of a model step.
+            resized = cv2.resize(rgb, (width, height), dst=self._resized,
+                                 interpolation=cv2.INTER_LINEAR)
         cv2.LUT(resized, self._lut, dst=self._output_frame)
         return self._output
