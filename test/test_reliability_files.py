@@ -215,9 +215,7 @@ def test_classify_cli_process_exits_non_zero_with_one_line(
         tmp_path, model_path, labels_path, clip_path, which, kind):
     model, labels = make_files(which, kind, tmp_path, model_path, labels_path)
     expected = str(load_error(model, labels))
-    # The console script movinet-ros runs exactly this entry point.
-    command = [sys.executable, '-c', 'import sys; from movinet_ros.cli import main; '
-               'sys.exit(main())', *classify_argv(clip_path, model, labels)]
+    command = [sys.executable, '-m', 'movinet_ros.cli', *classify_argv(clip_path, model, labels)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2, done
     assert done.stdout == ''
