@@ -473,6 +473,29 @@ def test_real_model_step_equals_driving_the_runner_by_hand(model_path, clip_inpu
 
 
 @pytest.mark.model
+def test_real_model_steps_on_its_tensors_not_the_runner(model_path):
+    assert StreamModel(model_path)._tensors is not None
+
+
+@pytest.mark.model
+def test_real_model_forks_interleaved_equal_separate_models(model_path, clip_inputs):
+    # Two cameras on one interpreter: stepping them in turns (and resetting one midway)
+    # gives exactly what two independent models give.
+    first = StreamModel(model_path)
+    second = first.fork()
+    alone_first, alone_second = StreamModel(model_path), StreamModel(model_path)
+    reversed_inputs = clip_inputs[::-1]
+    for index, (a, b) in enumerate(zip(clip_inputs, reversed_inputs)):
+        if index == 10:
+            second.reset()
+            alone_second.reset()
+        np.testing.assert_array_equal(first.step(a), alone_first.step(a))
+        np.testing.assert_array_equal(second.step(b), alone_second.step(b))
+    assert first.frames_in_state == len(clip_inputs)
+    assert second.frames_in_state == len(clip_inputs) - 10
+
+
+@pytest.mark.model
 def test_real_model_truncated_copy(model_path, tmp_path):
     data = model_path.read_bytes()
     for length in (64, len(data) // 2, len(data) - 1000):

@@ -104,6 +104,28 @@ def _find_logits_output(inputs: Mapping[str, dict],
     return candidates[0] if len(candidates) == 1 else None
 
 
+class _TensorStates:
+    """
+    States kept in the interpreter's own tensors, stepped without the signature runner.
+
+    The runner copies all ~2.7 MB of A0's states in and allocates fresh copies out on every
+    call (about 1 ms a frame here); most state outputs are the very tensors of their inputs,
+    so only the others are copied back after each invoke. Forks of one model share this
+    object; the stream whose state is loaded is its ``owner``.
+    """
+
+    def __init__(self, interpreter, image_index: int, logits_index: int,
+                 state_indices: Mapping[str, Tuple[int, int]]) -> None:
+        self.invoke = interpreter.invoke
+        self.image = interpreter.tensor(image_index)
+        self.logits = interpreter.tensor(logits_index)
+        self.inputs = {name: interpreter.tensor(source)
+                       for name, (source, _) in state_indices.items()}
+        self.carries = [(interpreter.tensor(source), interpreter.tensor(result))
+                        for source, result in state_indices.values() if source != result]
+        self.owner: Optional['StreamModel'] = None
+
+
 def _initial_state(details: dict) -> np.ndarray:
     # A quantised state's real zero is its zero point, not the raw value 0.
     scale, zero_point = details['quantization']
@@ -182,6 +204,17 @@ class StreamModel:
             (np.float32(logits_scale), np.float32(logits_zero_point)) if logits_scale else None)
         self._initial_states = {name: _initial_state(inputs[name]) for name in state_names}
         self._feed: Dict[str, np.ndarray] = {}
+        self._tensors: Optional[_TensorStates] = None
+        self._saved: Mapping[str, np.ndarray] = self._initial_states
+        # Signatures on the main subgraph (every MoViNet export seen) are stepped on the
+        # interpreter's tensors; others, and runtimes without tensor(), through the runner.
+        on_main_subgraph = getattr(self._runner, '_subgraph_index', None) == 0
+        if on_main_subgraph and hasattr(interpreter, 'tensor'):
+            self._tensors = _TensorStates(
+                interpreter, inputs[image_name]['index'], outputs[logits_name]['index'],
+                {name: (inputs[name]['index'], outputs[name]['index']) for name in state_names})
+            # The runner keeps references to tensor data that make invoke() refuse to run.
+            self._runner = None
         self.frames_in_state = 0
         self.reset()
 
@@ -213,25 +246,49 @@ class StreamModel:
             raise ModelError(
                 f'{self.name} needs a frame of shape {self._image_shape} and type '
                 f'{self.input_dtype}, got {image.shape} {image.dtype}')
-        feed = self._feed
-        feed[self._image_name] = image
-        outputs = self._runner(**feed)
-        for name in self.state_names:
-            feed[name] = outputs[name]
+        if self._tensors is not None:
+            logits = self._step_tensors(image)
+        else:
+            feed = self._feed
+            feed[self._image_name] = image
+            outputs = self._runner(**feed)
+            for name in self.state_names:
+                feed[name] = outputs[name]
+            logits = outputs[self._logits_name].reshape(-1)
         self.frames_in_state += 1
-        logits = outputs[self._logits_name].reshape(-1)
         if self._logits_dequantisation is None:
             return logits
         scale, zero_point = self._logits_dequantisation
         return (logits.astype(np.float32) - zero_point) * scale
 
+    def _step_tensors(self, image: np.ndarray) -> np.ndarray:
+        tensors = self._tensors
+        if tensors.owner is not self:
+            self._load_state()
+        np.copyto(tensors.image(), image)
+        tensors.invoke()
+        for source, result in tensors.carries:
+            np.copyto(source(), result())
+        # A view into the interpreter would change under the next invoke: copy it out.
+        return tensors.logits().reshape(-1).copy()
+
+    def _load_state(self) -> None:
+        tensors = self._tensors
+        previous = tensors.owner
+        if previous is not None:
+            previous._saved = {name: view().copy() for name, view in tensors.inputs.items()}
+        for name, view in tensors.inputs.items():
+            np.copyto(view(), self._saved[name])
+        self._saved = {}
+        tensors.owner = self
+
     def fork(self) -> 'StreamModel':
         """
         Return a second stream on the same interpreter, with its own state, starting empty.
 
-        One interpreter then serves several cameras: each camera steps its own fork, and as
-        the runner copies states in and out on every call, the streams never mix. Forks
-        share the interpreter, so step them from one thread at a time.
+        One interpreter then serves several cameras: each camera steps its own fork, and a
+        fork's state is swapped into the interpreter when it steps after another, so the
+        streams never mix. Forks share the interpreter: step them from one thread at a time.
         """
         stream = copy.copy(self)
         stream.reset()
@@ -239,7 +296,9 @@ class StreamModel:
 
     def reset(self) -> None:
         """Forget the clip seen so far: states back to their zeros, frames_in_state to 0."""
-        # The runtime copies inputs in and outputs out, so the zero arrays are never written
-        # and can be shared by every reset.
+        # The zero arrays are only ever copied from, so every reset can share them.
         self._feed = dict(self._initial_states)
+        self._saved = self._initial_states
+        if self._tensors is not None and self._tensors.owner is self:
+            self._tensors.owner = None
         self.frames_in_state = 0
