@@ -48,9 +48,6 @@ from ros_graph import RosGraph  # noqa: E402, I100
 
 # A remedy: the message tells the user what to use, set, fetch or change.
 ADVICE = re.compile(r'\b(use|set|download|get|fetch|re-?export|must|expected|save|needed)\b')
-NEEDS_ADVICE = pytest.mark.xfail(
-    strict=True, reason='says what is wrong but not what to do, until model.py / labels.py '
-    'add a remedy to the message (patch proposed with the reliability tests)')
 
 
 def write_base_model(path: pathlib.Path, frames: int) -> pathlib.Path:
@@ -131,17 +128,16 @@ def broken_labels(kind: str, directory: pathlib.Path, real_labels: pathlib.Path)
 
 # (file, kind, error class, words the message must contain besides the file name)
 CASES = [
-    pytest.param('model', 'missing', ModelFileError, ['not found'], marks=NEEDS_ADVICE),
-    pytest.param('model', 'empty', ModelFileError, ['empty'], marks=NEEDS_ADVICE),
-    pytest.param('model', 'truncated', ModelFileError, ['truncated or corrupt'],
-                 marks=NEEDS_ADVICE),
+    ('model', 'missing', ModelFileError, ['not found']),
+    ('model', 'empty', ModelFileError, ['empty']),
+    ('model', 'truncated', ModelFileError, ['truncated or corrupt']),
     ('model', 'text', ModelFileError, ['not a TFLite model']),
     ('model', 'png', ModelFileError, ['not a TFLite model']),
     ('model', 'base clip', NotAStreamModelError, ['8 frames', 'base model', 'stream']),
     ('model', 'base dynamic', NotAStreamModelError, ['no state inputs', 'base model', 'stream']),
-    pytest.param('labels', 'missing', LabelError, ['not found'], marks=NEEDS_ADVICE),
-    pytest.param('labels', 'empty', LabelError, ['empty'], marks=NEEDS_ADVICE),
-    pytest.param('labels', 'only blank lines', LabelError, ['empty'], marks=NEEDS_ADVICE),
+    ('labels', 'missing', LabelError, ['not found']),
+    ('labels', 'empty', LabelError, ['empty']),
+    ('labels', 'only blank lines', LabelError, ['empty']),
     ('labels', 'blank line', LabelError, ['line 4 is blank']),
     ('labels', 'not utf-8', LabelError, ['line 6', 'UTF-8']),
     ('labels', 'one short', LabelError, ['599 labels', '600 classes', 'Kinetics-600']),

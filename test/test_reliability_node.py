@@ -422,9 +422,6 @@ def stamp_of_bytes(stamp: int) -> bytes:
     return sec.to_bytes(4, 'little', signed=True) + nanosec.to_bytes(4, 'little')
 
 
-@pytest.mark.xfail(strict=True, reason='bytes that do not deserialise are logged as an error '
-                   'and keep the slot, until node.py turns them into FrameError (proposed '
-                   'with the reliability tests)')
 def test_undeserialisable_frame_is_a_rejected_frame(live_node, clip_bgr, capfd):
     live_node.feed(raw_image(clip_bgr[0], START_NS))
     truncated = serialize_message(raw_image(clip_bgr[1], START_NS + SLOT_NS))[:-5000]
@@ -436,9 +433,6 @@ def test_undeserialisable_frame_is_a_rejected_frame(live_node, clip_bgr, capfd):
     assert 'rejected frame:' in err and 'failed unexpectedly' not in err, err
 
 
-@pytest.mark.xfail(strict=True, reason='rejections are logged once per 5 s whatever the '
-                   'reason, until node.py logs each new kind of reason at once (proposed with '
-                   'the reliability tests)')
 @pytest.mark.parametrize('malformed', [RAW_MALFORMED], ids=['raw'])
 def test_every_kind_of_rejection_is_logged(live_node, clip_bgr, capfd, malformed):
     stamp = START_NS
@@ -494,10 +488,7 @@ def absurd_compressed(kind: str):
     pytest.param(absurd_compressed('jpeg 65535x65535'), id='jpeg 65535x65535'),
     pytest.param(absurd_compressed('png 16384x16384'), id='png 16384x16384'),
     pytest.param(absurd_compressed('jpeg 8192x8192 from 600 bytes'),
-                 id='jpeg 8192x8192 from 600 bytes', marks=pytest.mark.xfail(
-                     strict=True, reason='OpenCV allocates and decodes the claimed size, '
-                     'until frames.py bounds pixels per compressed byte (proposed with the '
-                     'reliability tests)')),
+                 id='jpeg 8192x8192 from 600 bytes'),
 ])
 def test_absurd_claimed_size_allocates_nothing(msg):
     tracemalloc.start()

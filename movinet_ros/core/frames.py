@@ -41,6 +41,10 @@ import numpy as np
 import numpy.typing as npt
 
 MAX_DIMENSION: int = 16384
+# A JPEG needs at least about one bit per 8x8 block: a flat 4096x4096 frame is 64 pixels per
+# byte baseline, 170 progressive. 2048 leaves a wide margin and stops a few hundred bytes that
+# claim 16384x16384 from making OpenCV allocate and fill gigabytes for seconds.
+MAX_JPEG_PIXELS_PER_BYTE: int = 2048
 
 RgbFrame = npt.NDArray[np.uint8]
 
@@ -220,6 +224,10 @@ def compressed_to_rgb(msg: CompressedImageLike) -> RgbFrame:
         raise FrameSizeError(f'{described} has no pixels')
     if width > MAX_DIMENSION or height > MAX_DIMENSION:
         raise FrameSizeError(f'{described} exceeds the {MAX_DIMENSION} pixel limit per side')
+    if codec == 'jpeg' and width * height > MAX_JPEG_PIXELS_PER_BYTE * buffer.nbytes:
+        raise FrameDecodeError(
+            f'{described} is corrupt: {buffer.nbytes} bytes of JPEG data cannot hold '
+            f'{width * height} pixels')
 
     encoded = np.frombuffer(buffer, dtype=np.uint8)
     try:

@@ -47,7 +47,9 @@ def load_labels(path: Union[str, pathlib.Path]) -> List[str]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise LabelError(f'label file not found: {path}') from None
+        raise LabelError(
+            f'label file not found: {path}; set labels_path (movinet-ros: --labels) to the '
+            "model's label map, one class name per line") from None
     except OSError as error:
         raise LabelError(f'cannot read label file {path}: {error}') from error
     start = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
@@ -65,7 +67,9 @@ def load_labels(path: Union[str, pathlib.Path]) -> List[str]:
     while labels and not labels[-1]:
         labels.pop()
     if not labels:
-        raise LabelError(f'label file is empty: {path}')
+        raise LabelError(
+            f'label file is empty: {path}; it must name one class per line, in the order of '
+            "the model's outputs")
     blank = [number for number, label in enumerate(labels, start=1) if not label]
     if blank:
         raise LabelError(

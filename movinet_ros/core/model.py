@@ -55,14 +55,18 @@ class ModelSignatureError(ModelError):
 
 def _check_model_file(path: pathlib.Path) -> None:
     if not path.is_file():
-        raise ModelFileError(f'model file not found: {path}')
+        raise ModelFileError(
+            f'model file not found: {path}; set model_path (movinet-ros: --model) to a MoViNet '
+            'stream .tflite file (README, "Models")')
     try:
         with path.open('rb') as model_file:
             header = model_file.read(8)
     except OSError as error:
         raise ModelFileError(f'cannot read model file {path}: {error}') from error
     if not header:
-        raise ModelFileError(f'model file is empty: {path}')
+        raise ModelFileError(
+            f'model file is empty: {path}; its download or copy did not complete, fetch the '
+            'model again')
     if header[4:8] != _TFLITE_IDENTIFIER:
         raise ModelFileError(
             f'{path} is not a TFLite model (no "TFL3" identifier in its header); '
@@ -161,7 +165,8 @@ class StreamModel:
         except (ValueError, RuntimeError) as error:
             raise ModelFileError(
                 f'the TFLite runtime cannot load {self.path} (truncated or corrupt file, or '
-                f'an unsupported operator): {error}') from error
+                f'an unsupported operator): {error}; fetch the model again, or update '
+                'ai-edge-litert if the model is newer than the runtime') from error
         self.signature_key = _choose_signature(interpreter.get_signature_list(), self.path)
         self._runner = interpreter.get_signature_runner(self.signature_key)
         inputs = self._runner.get_input_details()

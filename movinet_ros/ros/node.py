@@ -22,9 +22,10 @@ stream state. With ``autostart`` (default) the node walks itself to active.
 """
 
 from dataclasses import dataclass
+import re
 import sys
 import time
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from movinet_ros.core.errors import MovinetError
@@ -56,6 +57,9 @@ INPUT_QOS = QoSProfile(depth=1, reliability=qos_profile_sensor_data.reliability,
                        durability=qos_profile_sensor_data.durability,
                        history=qos_profile_sensor_data.history)
 OUTPUT_QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+# Each kind of rejection is logged at once, and then at most this often.
+REJECTION_LOG_PERIOD_SEC = 5.0
+_MAX_REJECTION_KINDS = 64
 
 
 def _descriptor(spec) -> ParameterDescriptor:
@@ -69,6 +73,17 @@ def _descriptor(spec) -> ParameterDescriptor:
         descriptor.floating_point_range = [FloatingPointRange(
             from_value=spec.float_range[0], to_value=spec.float_range[1], step=0.0)]
     return descriptor
+
+
+def _deserializer(data: bytes, msg_type: type) -> Callable[[], Any]:
+    """Return the pipeline's lazy loader: bytes that do not deserialise are a FrameError."""
+    def load() -> Any:
+        try:
+            return deserialize_message(data, msg_type)
+        except Exception as error:  # noqa: B902 - rclpy raises its own RMWError types
+            raise FrameError(f'{len(data)} bytes do not deserialise as a '
+                             f'{msg_type.__name__}: {error}') from None
+    return load
 
 
 @dataclass
@@ -116,6 +131,7 @@ class MovinetNode(LifecycleNode):
         self.health: Optional[HealthMonitor] = None
         self._active = False
         self._warned_zero_stamp = False
+        self._rejections_logged: Dict[str, float] = {}
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self.create_timer(1.0, self._publish_diagnostics)
         self.create_service(Trigger, '~/reset', self._on_reset)
@@ -224,7 +240,7 @@ class MovinetNode(LifecycleNode):
                     'input images have a zero header.stamp; using the time of receipt '
                     'instead (fix the camera driver to stamp its frames)')
         try:
-            result = pipeline.process(lambda: deserialize_message(data, msg_type), stamp_ns)
+            result = pipeline.process(_deserializer(data, msg_type), stamp_ns)
         except FrameError as error:
             self._warn_rejected(f'{camera.image_topic}: {error}')
             return
@@ -249,7 +265,18 @@ class MovinetNode(LifecycleNode):
                 overlay, 'rgb8', stamp_from_ns(result.stamp_ns), result.frame_id))
 
     def _warn_rejected(self, reason: str) -> None:
-        self.get_logger().warning(f'rejected frame: {reason}', throttle_duration_sec=5.0)
+        # A kind of reason is its text without the numbers: a camera that sends the same
+        # broken frame at 30 fps is logged every 5 s, but a second problem is never hidden
+        # behind the first.
+        kind = re.sub(r'\d+', '#', reason)
+        now = time.monotonic()
+        last = self._rejections_logged.get(kind)
+        if last is not None and now - last < REJECTION_LOG_PERIOD_SEC:
+            return
+        if last is None and len(self._rejections_logged) >= _MAX_REJECTION_KINDS:
+            self._rejections_logged.clear()
+        self._rejections_logged[kind] = now
+        self.get_logger().warning(f'rejected frame: {reason}')
 
     # Services, parameters, diagnostics --------------------------------------------------
     def _on_reset(self, request: Trigger.Request, response: Trigger.Response) -> Trigger.Response:
