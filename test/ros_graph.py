@@ -67,6 +67,20 @@ class RosGraph:
         self._logs[process.pid] = log
         return process
 
+    def start_movinet_node(self, model_path, labels_path, camera: str,
+                           *extra: str) -> subprocess.Popen:
+        """Start movinet_node on ``camera`` and wait until it subscribes and publishes."""
+        process = self.start('movinet_node', '-p', f'model_path:={model_path}',
+                             '-p', f'labels_path:={labels_path}', '-r', f'image:={camera}',
+                             *extra)
+        ready = self.spin_until(
+            lambda: process.poll() is not None or self.node.count_publishers('/actions') > 0
+            and (self.node.count_subscribers(camera) > 0
+                 or self.node.count_subscribers(camera + '/compressed') > 0), 30)
+        assert ready and process.poll() is None, 'node did not come up:\n' + self.output(
+            process)
+        return process
+
     def output(self, process: subprocess.Popen) -> str:
         """Everything the process printed so far (stdout and stderr)."""
         log = self._logs[process.pid]

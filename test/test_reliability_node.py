@@ -183,14 +183,7 @@ def graph(ros_env):
 
 
 def start_node(graph, model_path, labels_path, *extra):
-    process = graph.start('movinet_node', '-p', f'model_path:={model_path}',
-                          '-p', f'labels_path:={labels_path}', '-r', f'image:={CAMERA}', *extra)
-    ready = graph.spin_until(
-        lambda: process.poll() is not None or graph.node.count_publishers('/actions') > 0
-        and (graph.node.count_subscribers(CAMERA) > 0
-             or graph.node.count_subscribers(CAMERA + '/compressed') > 0), 30)
-    assert ready and process.poll() is None, 'node did not come up:\n' + graph.output(process)
-    return process
+    return graph.start_movinet_node(model_path, labels_path, CAMERA, *extra)
 
 
 def observe(graph):
