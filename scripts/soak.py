@@ -46,6 +46,7 @@ from typing import Callable, List
 import cv2
 from movinet_ros.core.throttle import StampThrottle
 from movinet_ros.offline.video import read_video
+from movinet_ros.ros.conversions import pixels_to_image_msg, stamp_from_ns
 from movinet_ros.ros.node import MovinetNode
 import numpy as np
 import psutil
@@ -93,13 +94,9 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
 
 def image_msg(bgr: np.ndarray, stamp_ns: int, **fields) -> Image:
     """Build a bgr8 Image, with any field overridden to make it malformed."""
-    height, width = bgr.shape[:2]
-    msg = Image(height=height, width=width, encoding='bgr8', is_bigendian=0, step=width * 3,
-                data=bgr.tobytes())
+    msg = pixels_to_image_msg(bgr, 'bgr8', stamp_from_ns(stamp_ns), 'camera_optical_frame')
     for name, value in fields.items():
         setattr(msg, name, value)
-    msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(stamp_ns, NS)
-    msg.header.frame_id = 'camera_optical_frame'
     return msg
 
 

@@ -17,6 +17,7 @@
 import itertools
 import os
 import pathlib
+import sys
 
 import pytest
 
@@ -73,3 +74,13 @@ def ros_env() -> dict:
     })
     env.pop('ROS_LOCALHOST_ONLY', None)
     return env
+
+
+@pytest.fixture
+def graph(ros_env):
+    """Give the test a RosGraph (test/ros_graph.py) in its own domain; stop it afterwards."""
+    sys.path.insert(0, str(REPO_ROOT / 'test'))
+    from ros_graph import RosGraph
+    graph = RosGraph(ros_env)
+    yield graph
+    graph.close()

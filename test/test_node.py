@@ -20,10 +20,8 @@ Each test starts ``movinet_node`` (and where needed ``video_publisher`` playing
 observes them from an in-process probe node.
 """
 
-import pathlib
 import signal
 import statistics
-import sys
 
 from diagnostic_msgs.msg import DiagnosticArray
 from lifecycle_msgs.srv import GetState
@@ -35,8 +33,6 @@ from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
 from std_srvs.srv import Trigger
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from ros_graph import RosGraph  # noqa: E402, I100
 
 pytestmark = pytest.mark.ros
 CAMERA = '/camera/image_raw'
@@ -45,13 +41,6 @@ RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 
 def stamp_ns(header) -> int:
     return header.stamp.sec * 1_000_000_000 + header.stamp.nanosec
-
-
-@pytest.fixture
-def graph(ros_env):
-    graph = RosGraph(ros_env)
-    yield graph
-    graph.close()
 
 
 def start_node(graph, model_path, labels_path, *extra):

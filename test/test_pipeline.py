@@ -26,9 +26,9 @@ from movinet_ros.core.postprocess import RankingConfig, softmax
 from movinet_ros.core.preprocess import PreprocessError, Preprocessor
 from movinet_ros.core.throttle import ResetReason
 from movinet_ros.offline.video import read_video
+from movinet_ros.ros.conversions import pixels_to_image_msg, stamp_from_ns
 import numpy as np
 import pytest
-from sensor_msgs.msg import Image
 
 pytestmark = pytest.mark.model
 
@@ -38,12 +38,8 @@ def clip_frames(clip_path):
 
 
 def bgr8_message(rgb, stamp_ns, frame_id='cam'):
-    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
-    msg = Image(height=bgr.shape[0], width=bgr.shape[1], encoding='bgr8', step=bgr.shape[1] * 3,
-                data=bgr.tobytes())
-    msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(stamp_ns, 1_000_000_000)
-    msg.header.frame_id = frame_id
-    return msg
+    return pixels_to_image_msg(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), 'bgr8',
+                               stamp_from_ns(stamp_ns), frame_id)
 
 
 @pytest.fixture

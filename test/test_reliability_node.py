@@ -35,12 +35,12 @@ import time
 import tracemalloc
 from types import SimpleNamespace
 
-from builtin_interfaces.msg import Time
 import cv2
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from movinet_ros.core.frames import FrameError, message_to_rgb
 from movinet_ros.core.throttle import StampThrottle
 from movinet_ros.offline.video import read_video
+from movinet_ros.ros.conversions import pixels_to_image_msg, stamp_from_ns
 from movinet_ros.ros.node import MovinetNode
 from movinet_ros_interfaces.msg import ActionRecognition
 import numpy as np
@@ -65,24 +65,16 @@ JPEG_FORMAT = 'bgr8; jpeg compressed bgr8'
 
 
 # Messages -----------------------------------------------------------------------------
-def stamp_of(stamp_ns: int) -> Time:
-    sec, nanosec = divmod(stamp_ns, NS)
-    return Time(sec=sec, nanosec=nanosec)
-
-
 def raw_image(bgr: np.ndarray, stamp_ns: int, **fields) -> Image:
-    height, width = bgr.shape[:2]
-    msg = Image(height=height, width=width, encoding='bgr8', is_bigendian=0, step=width * 3,
-                data=bgr.tobytes())
+    msg = pixels_to_image_msg(bgr, 'bgr8', stamp_from_ns(stamp_ns), 'camera_optical_frame')
     for name, value in fields.items():
         setattr(msg, name, value)
-    msg.header.stamp, msg.header.frame_id = stamp_of(stamp_ns), 'camera_optical_frame'
     return msg
 
 
 def compressed_image(data: bytes, stamp_ns: int, image_format: str = JPEG_FORMAT):
     msg = CompressedImage(format=image_format, data=bytes(data))
-    msg.header.stamp, msg.header.frame_id = stamp_of(stamp_ns), 'camera_optical_frame'
+    msg.header.stamp, msg.header.frame_id = stamp_from_ns(stamp_ns), 'camera_optical_frame'
     return msg
 
 
@@ -175,13 +167,6 @@ def counter(status, key: str) -> int:
 
 
 # DDS graph ----------------------------------------------------------------------------
-@pytest.fixture
-def graph(ros_env):
-    graph = RosGraph(ros_env)
-    yield graph
-    graph.close()
-
-
 def start_node(graph, model_path, labels_path, *extra):
     return graph.start_movinet_node(model_path, labels_path, CAMERA, *extra)
 

@@ -15,13 +15,13 @@
 
 """Real frames for the measurements: the clip's frames, resized as a camera would send them."""
 
-import array
 import pathlib
 from typing import List, Optional, Tuple, Union
 
 import cv2
 from movinet_ros.benchmark import BenchmarkError
 from movinet_ros.offline.video import read_video, VideoError
+from movinet_ros.ros.conversions import pixels_to_image_msg, stamp_from_ns
 import numpy as np
 from sensor_msgs.msg import Image
 
@@ -43,11 +43,4 @@ def clip_frames(clip_path: Union[str, pathlib.Path], size: Optional[Tuple[int, i
 
 def bgr_image(bgr: np.ndarray, stamp_ns: int, frame_id: str = 'camera') -> Image:
     """Wrap BGR pixels as an rclpy sensor_msgs/Image (bgr8), stamped ``stamp_ns``."""
-    height, width = bgr.shape[:2]
-    msg = Image(height=height, width=width, encoding='bgr8', is_bigendian=0, step=width * 3)
-    data = array.array('B')
-    data.frombytes(np.ascontiguousarray(bgr).data)
-    msg.data = data
-    msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(stamp_ns, 1_000_000_000)
-    msg.header.frame_id = frame_id
-    return msg
+    return pixels_to_image_msg(bgr, 'bgr8', stamp_from_ns(stamp_ns), frame_id)
