@@ -118,7 +118,7 @@ class RecognitionPipeline:
         self._ranker = Ranker(self.labels, ranking)
         self.config = replace(self.config, ranking=ranking)
 
-    def reset(self, reason: ResetReason = ResetReason.REQUESTED) -> None:
+    def reset(self) -> None:
         """Start the stream over: zero the model state and forget the throttle's history."""
         self.model.reset()
         self._throttle.restart()

@@ -53,7 +53,6 @@ class ResetReason(enum.Enum):
     STAMP_BACKWARDS = 'stamp went backwards'
     GAP = 'gap between frames longer than reset_gap_sec'
     SIZE_CHANGE = 'frame size changed'
-    REQUESTED = 'reset requested'
 
 
 @dataclass(frozen=True)
