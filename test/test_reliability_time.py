@@ -23,6 +23,7 @@ those of a fresh pipeline fed the same frames from that point on, and a bag play
 must give identical results on every loop. Real model, real clip.
 """
 
+from movinet_ros.core.frames import FrameSizeError
 from movinet_ros.core.pipeline import RecognitionPipeline
 from movinet_ros.core.throttle import ResetReason
 from movinet_ros.offline.bags import read_image_messages, write_video_bag
@@ -125,6 +126,21 @@ def test_gap_longer_than_reset_gap_restarts_the_stream(frames, new_pipeline):
     pairs = [(frame, stamp + (2_500_000_000 if i >= cut else 0))
              for i, (frame, stamp) in enumerate(zip(frames, stamps))]
     pipeline, _ = assert_restarts_like_a_fresh_stream(new_pipeline, pairs, cut, ResetReason.GAP)
+    assert pipeline.stats.resets == 1
+
+
+def test_malformed_frame_after_a_gap_resets_nothing(frames, new_pipeline):
+    pipeline = new_pipeline()
+    stamps = steady(12)
+    assert [r.frames_in_state for r in run(pipeline, zip(frames, stamps)) if r] == [1, 2]
+    late = stamps[-1] + 2_500_000_000
+    with pytest.raises(FrameSizeError):
+        pipeline.process(np.zeros((4, 4), np.uint8), late)
+    assert (pipeline.stats.resets, pipeline.stats.rejected) == (0, 1)
+    assert pipeline.model.frames_in_state == 2, 'a rejected frame must leave the state alone'
+    # The next good frame is just as far after the stream: it resets and says why.
+    result = pipeline.process(frames[12], late + PERIOD_NS)
+    assert result.reset_reason is ResetReason.GAP and result.frames_in_state == 1
     assert pipeline.stats.resets == 1
 
 

@@ -111,6 +111,25 @@ def test_cancel_frees_the_slot_of_a_rejected_frame():
     assert not throttle.decide(period + 66_000_000).process
 
 
+def test_cancelled_reset_is_decided_again_on_the_next_frame():
+    throttle = StampThrottle(target_fps=5.0, reset_gap_sec=2.0)
+    assert throttle.decide(0).process
+    late = 5_000_000_000
+    assert throttle.decide(late).reset is ResetReason.GAP
+    throttle.cancel()  # the frame after the gap was malformed: nothing was reset
+    decision = throttle.decide(late + 33_000_000)
+    assert decision.process and decision.reset is ResetReason.GAP
+
+
+def test_cancelled_frame_stamp_is_not_a_duplicate_of_its_resend():
+    throttle = StampThrottle(target_fps=5.0)
+    assert throttle.decide(0).process
+    assert throttle.decide(200_000_000).process
+    throttle.cancel()
+    decision = throttle.decide(200_000_000)  # the same frame again, intact this time
+    assert decision.process and not decision.duplicate
+
+
 def test_restart_makes_next_frame_first_of_a_stream():
     throttle = StampThrottle()
     throttle.decide(5_000)

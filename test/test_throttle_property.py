@@ -21,7 +21,8 @@ mix steady frames with duplicates, jitter, gaps, clock jumps and zeros. For ever
 sequence the documented rule must hold: equal stamp -> duplicate dropped, earlier stamp ->
 reset and process, gap > reset_gap_sec -> reset; within a stream the frames the model keeps
 (processed and not cancelled as malformed) have strictly increasing stamps at most
-target_fps / tolerance apart, and no frame is dropped that the rate allows.
+target_fps / tolerance apart, and no frame is dropped that the rate allows. A cancelled
+frame is undone entirely: the next frame is judged against the frame before it.
 """
 
 import collections
@@ -78,15 +79,18 @@ def check_program(config, program):
     previous = None
     kept = []  # stamps the model kept in the current stream
     last_processed = False
+    undo = (previous, list(kept))  # what a cancel restores: the stream before the frame
     for step in program:
         if step == 'cancel':
-            # Only a frame just processed can turn out malformed.
+            # Only a frame just processed can turn out malformed; cancelling it makes the
+            # stream as if it had never come.
             if last_processed:
                 throttle.cancel()
-                kept.pop()
+                previous, kept = undo
                 generated['cancelled'] += 1
             last_processed = False
             continue
+        undo = (previous, list(kept))
         decision = throttle.decide(step)
         assert isinstance(decision, ThrottleDecision)
         if previous is None:

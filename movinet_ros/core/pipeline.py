@@ -133,21 +133,20 @@ class RecognitionPipeline:
             self.stats.duplicates += decision.duplicate
             return None
         started = time.perf_counter()
-        reset_reason = decision.reset
-        if reset_reason is not None:
-            self._reset_state()
         try:
             message = frame() if callable(frame) else frame
             rgb = self._to_rgb(message)
         except FrameError:
+            # Decoded before any reset, so a rejected frame leaves the state as it was.
             self.stats.rejected += 1
             self._throttle.cancel()
             raise
         height, width = rgb.shape[:2]
         size_change = self._throttle.check_size((width, height))
-        if size_change is not None:
-            self._reset_state()
-            reset_reason = size_change
+        reset_reason = decision.reset or size_change
+        if reset_reason is not None:
+            self.model.reset()
+            self.stats.resets += 1
         model_input = self._preprocess(rgb)
         invoked = time.perf_counter()
         logits = self.model.step(model_input)
@@ -161,10 +160,6 @@ class RecognitionPipeline:
             frame_size=(width, height), inference_ms=inference_ms,
             total_ms=(time.perf_counter() - started) * 1e3,
             frame_id=getattr(getattr(message, 'header', None), 'frame_id', ''), rgb=rgb)
-
-    def _reset_state(self) -> None:
-        self.model.reset()
-        self.stats.resets += 1
 
     @staticmethod
     def _to_rgb(frame: Frame) -> np.ndarray:

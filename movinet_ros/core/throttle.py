@@ -84,13 +84,13 @@ class StampThrottle:
         self._reset_gap_ns = int(reset_gap_sec * 1e9)
         self._last_seen_ns: Optional[int] = None
         self._last_processed_ns: Optional[int] = None
-        self._previous_processed_ns: Optional[int] = None
+        # (last seen, last processed) before the latest decision to process, for cancel().
+        self._before_take: Tuple[Optional[int], Optional[int]] = (None, None)
         self._last_size: Optional[Tuple[int, int]] = None
 
     def decide(self, stamp_ns: int) -> ThrottleDecision:
         """Classify the frame stamped ``stamp_ns``; call once per received frame, in order."""
         previous = self._last_seen_ns
-        self._last_seen_ns = stamp_ns
         if previous is None:
             return self._take(stamp_ns, None)
         if stamp_ns == previous:
@@ -102,11 +102,17 @@ class StampThrottle:
         if (self._last_processed_ns is None
                 or stamp_ns - self._last_processed_ns >= self._min_interval_ns):
             return self._take(stamp_ns, None)
+        self._last_seen_ns = stamp_ns
         return ThrottleDecision(process=False)
 
     def cancel(self) -> None:
-        """Undo the last decision to process: the frame was rejected, so its slot is free."""
-        self._last_processed_ns = self._previous_processed_ns
+        """
+        Undo the latest decision to process: the frame was rejected, as if it never came.
+
+        Its slot goes to the next frame, and a reset it would have caused is decided again
+        on the next frame (which is just as far after the stream's last frame).
+        """
+        self._last_seen_ns, self._last_processed_ns = self._before_take
 
     def check_size(self, size: Tuple[int, int]) -> Optional[ResetReason]:
         """Record the (width, height) of a processed frame; report a change of size."""
@@ -119,10 +125,10 @@ class StampThrottle:
         """Forget the stream: the next frame is processed as the first of a new one."""
         self._last_seen_ns = None
         self._last_processed_ns = None
-        self._previous_processed_ns = None
+        self._before_take = (None, None)
         self._last_size = None
 
     def _take(self, stamp_ns: int, reset: Optional[ResetReason]) -> ThrottleDecision:
-        self._previous_processed_ns = None if reset else self._last_processed_ns
-        self._last_processed_ns = stamp_ns
+        self._before_take = (self._last_seen_ns, self._last_processed_ns)
+        self._last_seen_ns = self._last_processed_ns = stamp_ns
         return ThrottleDecision(process=True, reset=reset)
