@@ -24,7 +24,8 @@ import signal
 import statistics
 
 from diagnostic_msgs.msg import DiagnosticArray
-from lifecycle_msgs.srv import GetState
+from lifecycle_msgs.msg import Transition
+from lifecycle_msgs.srv import ChangeState, GetState
 from movinet_ros_interfaces.msg import ActionRecognition
 import pytest
 from rcl_interfaces.msg import Parameter as ParameterMsg, ParameterType, ParameterValue
@@ -173,6 +174,49 @@ def test_missing_model_leaves_node_unconfigured_and_alive(graph, tmp_path, label
     assert 'configure failed' in output and str(missing) in output, output
     assert graph.stop(node) == 0
     assert 'Traceback' not in graph.output(node)
+
+
+def test_bad_start_up_values_leave_node_unconfigured_until_fixed(
+        graph, model_path, labels_path, clip_path):
+    # top_k 0 is out of range; target_fps 5 is an integer where a float is declared, the
+    # most common parameter mistake, and is accepted as 5.0.
+    node = graph.start('movinet_node', '-p', f'model_path:={model_path}',
+                       '-p', f'labels_path:={labels_path}', '-p', 'top_k:=0',
+                       '-p', 'target_fps:=5', '-r', f'image:={CAMERA}')
+    state_client = graph.node.create_client(GetState, '/movinet/get_state')
+    state = graph.call(state_client, GetState.Request(), timeout=30)
+    assert state.current_state.label == 'unconfigured', graph.output(node)
+    assert node.poll() is None
+    output = graph.output(node)
+    assert 'configure failed' in output and 'top_k' in output and 'out of range' in output, \
+        output
+    assert 'target_fps' not in output, output
+
+    (result,) = set_parameters(graph, top_k=2)
+    assert result.successful, result.reason
+    change = graph.node.create_client(ChangeState, '/movinet/change_state')
+    for transition in (Transition.TRANSITION_CONFIGURE, Transition.TRANSITION_ACTIVATE):
+        response = graph.call(change, ChangeState.Request(
+            transition=Transition(id=transition)), timeout=30)
+        assert response.success, graph.output(node)
+    actions = collect_actions(graph)
+    graph.start('video_publisher', '-p', f'video:={clip_path}', '-r', f'image:={CAMERA}')
+    assert graph.spin_until(lambda: len(actions) >= 3, 30), graph.output(node)
+    assert all(len(m.results) == 2 for m in actions)
+    assert graph.stop(node) == 0
+    assert 'Traceback' not in graph.output(node)
+
+
+def test_cameras_sharing_an_actions_topic_fail_configure(graph, model_path, labels_path):
+    node = graph.start('movinet_node', '-p', f'model_path:={model_path}',
+                       '-p', f'labels_path:={labels_path}',
+                       '-p', 'image_topics:=[/robot/left, /robot/right]')
+    state = graph.call(graph.node.create_client(GetState, '/movinet/get_state'),
+                       GetState.Request(), timeout=30)
+    assert state.current_state.label == 'unconfigured'
+    output = graph.output(node)
+    assert '/robot/left and /robot/right would both publish on /robot/actions' in output, output
+    assert graph.stop(node) == 0
 
 
 @pytest.mark.parametrize('sig', [signal.SIGINT, signal.SIGTERM])

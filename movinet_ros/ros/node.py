@@ -35,12 +35,14 @@ from movinet_ros.core.pipeline import PipelineStats, Recognition, RecognitionPip
 from movinet_ros.ros.conversions import pixels_to_image_msg, recognition_to_msg, stamp_from_ns
 from movinet_ros.ros.diagnostics import HealthMonitor, WARN
 from movinet_ros.ros.params import (
-    check_value, NodeSettings, PARAMS, PARAMS_BY_NAME, settings_from_values, SettingsError)
+    check_value, NodeSettings, PARAMS, PARAMS_BY_NAME, ParamSpec, settings_from_values,
+    SettingsError)
 from movinet_ros.ros.spin import init_with_stop_flag, spin_until_stopped
 from movinet_ros.ros.wire import header_stamp_ns, WireError
 from movinet_ros_interfaces.msg import ActionRecognition
 from rcl_interfaces.msg import (
     FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterType, SetParametersResult)
+from rclpy.exceptions import ParameterException
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
 from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
@@ -62,8 +64,11 @@ REJECTION_LOG_PERIOD_SEC = 5.0
 _MAX_REJECTION_KINDS = 64
 
 
-def _descriptor(spec) -> ParameterDescriptor:
-    descriptor = ParameterDescriptor(description=spec.description, read_only=spec.read_only)
+def _descriptor(spec: ParamSpec) -> ParameterDescriptor:
+    # Float parameters also take integers (target_fps: 5 in YAML, -p target_fps:=5), the
+    # most common type error; the values are validated and turned into floats anyway.
+    descriptor = ParameterDescriptor(description=spec.description, read_only=spec.read_only,
+                                     dynamic_typing=spec.float_range is not None)
     if spec.choices:
         descriptor.additional_constraints = 'one of: ' + ', '.join(spec.choices)
     if spec.int_range is not None:
@@ -99,17 +104,24 @@ class Camera:
     subscription: Any = None
 
 
-def camera_topics(node_topics: Sequence[str]) -> List[Tuple[str, str]]:
+def camera_topics(image_topics: Sequence[str]) -> List[Tuple[str, str]]:
     """
-    Map camera image topics to their actions topics: the sibling ``actions`` of each.
+    Map fully resolved camera image topics to their actions topics: the sibling ``actions``.
 
     ``/front/image_raw`` publishes on ``/front/actions``, so several cameras into one node
-    stay apart by topic while sharing one interpreter.
+    stay apart by topic while sharing one interpreter. Raises SettingsError when two cameras
+    would share an actions topic (or a topic is given twice).
     """
-    pairs = []
-    for topic in node_topics:
-        parent = topic.rstrip('/').rsplit('/', 1)[0]
-        pairs.append((topic, f'{parent}/actions'))
+    pairs: List[Tuple[str, str]] = []
+    owners: Dict[str, str] = {}
+    for topic in image_topics:
+        actions = topic.rstrip('/').rsplit('/', 1)[0] + '/actions'
+        if actions in owners:
+            raise SettingsError(
+                f'image_topics {owners[actions]} and {topic} would both publish on {actions}; '
+                'give each camera its own namespace (/front/image_raw, /rear/image_raw)')
+        owners[actions] = topic
+        pairs.append((topic, actions))
     return pairs
 
 
@@ -118,13 +130,11 @@ class MovinetNode(LifecycleNode):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(NODE_NAME, **kwargs)
+        # Start-up values that rclpy refused (out of range, wrong type), by parameter: the
+        # node comes up with the default and configure fails saying what to fix.
+        self.rejected_overrides: Dict[str, str] = {}
         for spec in PARAMS:
-            descriptor = _descriptor(spec)
-            if isinstance(spec.default, list):
-                descriptor.type = ParameterType.PARAMETER_STRING_ARRAY
-                self.declare_parameter(spec.name, Parameter.Type.STRING_ARRAY, descriptor)
-            else:
-                self.declare_parameter(spec.name, spec.default, descriptor)
+            self._declare(spec)
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self.settings: Optional[NodeSettings] = None
         self.cameras: List[Camera] = []
@@ -136,6 +146,19 @@ class MovinetNode(LifecycleNode):
         self.create_timer(1.0, self._publish_diagnostics)
         self.create_service(Trigger, '~/reset', self._on_reset)
 
+    def _declare(self, spec: ParamSpec) -> None:
+        descriptor = _descriptor(spec)
+        default = spec.default
+        if isinstance(default, list):
+            descriptor.type = ParameterType.PARAMETER_STRING_ARRAY
+            default = Parameter.Type.STRING_ARRAY
+        try:
+            self.declare_parameter(spec.name, default, descriptor)
+        except ParameterException as error:
+            self.rejected_overrides[spec.name] = str(error)
+            self.get_logger().error(f'parameter {spec.name}: {error}')
+            self.declare_parameter(spec.name, default, descriptor, ignore_override=True)
+
     @property
     def pipeline(self) -> Optional[RecognitionPipeline]:
         """Pipeline of the first camera (the only one unless image_topics is set)."""
@@ -143,6 +166,13 @@ class MovinetNode(LifecycleNode):
 
     # Lifecycle transitions ------------------------------------------------------------
     def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        if self.rejected_overrides:
+            self.get_logger().error(
+                'configure failed: parameter values given at start-up were rejected: '
+                + '; '.join(f'{name}: {reason}'
+                            for name, reason in self.rejected_overrides.items())
+                + '; fix them (ros2 param set for run-time parameters, else restart)')
+            return TransitionCallbackReturn.FAILURE
         try:
             self.settings = settings_from_values(self._parameter_values())
             first = RecognitionPipeline.from_files(
@@ -153,8 +183,14 @@ class MovinetNode(LifecycleNode):
             return TransitionCallbackReturn.FAILURE
         compressed = '/compressed' if self.settings.input_transport == 'compressed' else ''
         if self.settings.image_topics:
-            topics = [(self.resolve_topic_name(image) + compressed, actions, actions + '/overlay')
-                      for image, actions in camera_topics(self.settings.image_topics)]
+            try:
+                pairs = camera_topics([self.resolve_topic_name(image)
+                                       for image in self.settings.image_topics])
+            except SettingsError as error:
+                self.get_logger().error(f'configure failed: {error}')
+                return TransitionCallbackReturn.FAILURE
+            topics = [(image + compressed, actions, actions + '/overlay')
+                      for image, actions in pairs]
         else:
             topics = [(self.resolve_topic_name('image') + compressed, 'actions', '~/overlay')]
         self.cameras = [
@@ -166,7 +202,8 @@ class MovinetNode(LifecycleNode):
                 ActionRecognition, camera.actions_topic, OUTPUT_QOS,
                 qos_overriding_options=QoSOverridingOptions.with_default_policies())
             camera.overlay_pub = self.create_lifecycle_publisher(
-                Image, camera.overlay_topic, OUTPUT_QOS)
+                Image, camera.overlay_topic, OUTPUT_QOS,
+                qos_overriding_options=QoSOverridingOptions.with_default_policies())
         model = first.model
         self.health = HealthMonitor(self.settings.target_fps * len(self.cameras), model.name)
         self.get_logger().info(
@@ -312,6 +349,8 @@ class MovinetNode(LifecycleNode):
             if reason is not None:
                 return SetParametersResult(successful=False, reason=reason)
             changed[parameter.name] = value
+        for name in changed:
+            self.rejected_overrides.pop(name, None)
         ranking_changes = {k: v for k, v in changed.items() if k in RUNTIME_RANKING_PARAMS}
         if self.settings is not None and (ranking_changes or 'publish_overlay' in changed):
             values = {**vars(self.settings), **changed}
@@ -357,8 +396,9 @@ def main(args: Optional[List[str]] = None) -> int:
             node.trigger_activate()
         else:
             node.get_logger().error(
-                'autostart: staying unconfigured; fix the parameters above and restart, '
-                'or configure through the lifecycle services')
+                'autostart: staying unconfigured; fix what the error above names, then '
+                'configure again through the lifecycle services (or restart the node: '
+                'model_path and labels_path are read-only)')
     spin_until_stopped(node, stop_requested)
     return 0
 
