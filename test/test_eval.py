@@ -158,6 +158,25 @@ def test_two_runs_are_byte_identical_and_have_no_timings(tmp_path, clip_bag, new
                           for kind in ('label', 'score')]
 
 
+def test_top5_accuracy_scores_five_labels_whatever_top_k_reports(tmp_path, clip_bag,
+                                                                   model_path, labels_path):
+    bag, topic = clip_bag()
+    annotations = _annotation_file(tmp_path / 'clip.csv', bag, topic)
+    summaries = {}
+    for top_k in (1, 5):
+        pipeline = RecognitionPipeline.from_files(
+            model_path, labels_path, PipelineConfig(ranking=RankingConfig(top_k=top_k)))
+        summaries[top_k] = evaluate_bags(bag, topic, pipeline, annotations_path=annotations,
+                                         out_dir=tmp_path / f'top{top_k}')
+        rows = _csv_rows(tmp_path / f'top{top_k}' / 'predictions.csv')
+        assert f'label_{top_k}' in rows[0] and f'label_{top_k + 1}' not in rows[0]
+    for key in ('clip_top1_accuracy', 'clip_top5_accuracy', 'frame_top1_accuracy',
+                'frame_top5_accuracy'):
+        assert summaries[1][key] == summaries[5][key], key
+    # On this clip the first frames have the label in their top-5 but not on top.
+    assert summaries[1]['frame_top5_accuracy'] > summaries[1]['frame_top1_accuracy']
+
+
 def test_without_annotations_accuracies_are_null(tmp_path, clip_bag, new_pipeline):
     bag, topic = clip_bag()
     out = tmp_path / 'out'

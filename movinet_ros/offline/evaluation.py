@@ -91,6 +91,8 @@ QUEUE_SIZE = 8
 # Classes ranked per frame for the timeline: wide enough that every curve worth drawing
 # stays unbroken, small enough to keep per-frame memory constant.
 TIMELINE_RANKED = 32
+# Labels per frame the metrics score (top-5 accuracy), whatever top_k reports.
+SCORED_RANKS = 5
 TIMELINE_CLASSES = 5
 # The animation is built in memory (Pillow needs every GIF frame at once), so it covers the
 # first processed frames only, scaled down to ANIMATION_HEIGHT when taller.
@@ -157,8 +159,28 @@ class BagRun:
     pictures: list[np.ndarray] = field(default_factory=list)
 
     def predictions(self) -> list[FramePrediction]:
-        """Return the reported top-k of every processed frame, for the metrics."""
+        """Return the reported top-k of every processed frame."""
         return [_prediction(frame.stamp_ns, frame.ranking) for frame in self.frames]
+
+    def scored_predictions(self, labels: Sequence[str],
+                           score_threshold: float) -> list[FramePrediction]:
+        """
+        Return every processed frame's best SCORED_RANKS labels, for the metrics.
+
+        The reported ranking stops at top_k, which would turn top-5 accuracy into top-k
+        accuracy; these come from the frame's most likely allowed classes instead, ordered
+        as the pipeline ranks (score, then lower class id) and cut at the score threshold,
+        so their first label is the reported top-1.
+        """
+        predictions = []
+        for frame in self.frames:
+            ids, scores = frame.timeline
+            best = np.lexsort((ids, -scores))[:SCORED_RANKS]
+            best = best[scores[best] >= score_threshold]
+            predictions.append(FramePrediction(frame.stamp_ns,
+                                               tuple(labels[i] for i in ids[best]),
+                                               tuple(scores[best])))
+        return predictions
 
     def timeline_predictions(self, labels: Sequence[str]) -> list[FramePrediction]:
         """Return the wider per-frame probabilities the timeline plot draws."""
@@ -575,7 +597,8 @@ def build_summary(run: BagRun, pipeline: RecognitionPipeline, segments: list[Seg
                   annotations_path: str | os.PathLike | None) -> dict[str, Any]:
     """Return the summary of a run as plain data: counts, settings, accuracies, speed."""
     config = pipeline.config
-    report = evaluate(run.predictions(), segments or [], origin_ns=run.first_stamp_ns)
+    report = evaluate(run.scored_predictions(pipeline.labels, config.ranking.score_threshold),
+                      segments or [], origin_ns=run.first_stamp_ns)
     scored = segments is not None
     duration = None
     if run.first_stamp_ns is not None and run.last_stamp_ns is not None:
