@@ -158,8 +158,8 @@ def test_two_runs_are_byte_identical_and_have_no_timings(tmp_path, clip_bag, new
                           for kind in ('label', 'score')]
 
 
-def test_top5_accuracy_scores_five_labels_whatever_top_k_reports(tmp_path, clip_bag,
-                                                                   model_path, labels_path):
+def test_top5_accuracy_scores_five_labels_whatever_top_k_reports(
+        tmp_path, clip_bag, model_path, labels_path):
     bag, topic = clip_bag()
     annotations = _annotation_file(tmp_path / 'clip.csv', bag, topic)
     summaries = {}
