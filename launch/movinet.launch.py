@@ -20,6 +20,9 @@ For example::
     ros2 launch movinet_ros movinet.launch.py image_topic:=/camera/image_raw \
         model_path:=$HOME/models/movinet_a0_stream_int8.tflite \
         labels_path:=$HOME/models/kinetics600_label_map.txt
+
+Node parameters come from config/movinet.yaml, then params_file, then the node-parameter
+arguments given on the command line.
 """
 
 import os
@@ -30,41 +33,71 @@ from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch.conditions import IfCondition
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
-from launch_ros.parameter_descriptions import ParameterValue
 
 # name -> (default, description); the test checks these against the node's parameters.
+# The node-parameter arguments (NODE_PARAMETERS) default to '', meaning "not given": a real
+# default here would silently replace the value a user's params_file sets.
 ARGUMENTS = {
     'image_topic': ('/camera/image_raw', 'Camera image topic (the node remaps "image" to it).'),
-    'input_transport': ('raw',
-                        'raw (sensor_msgs/Image) or compressed (<image_topic>/compressed).'),
-    'model_path': ('', 'MoViNet stream .tflite model.'),
-    'labels_path': ('', 'Label map of the model, one class per line.'),
-    'params_file': ('',
-                    'Optional YAML of further node parameters (defaults: config/movinet.yaml).'),
+    'input_transport': ('', 'raw (sensor_msgs/Image) or compressed (<image_topic>/compressed) '
+                            '(default from config/movinet.yaml: raw).'),
+    'model_path': ('', 'MoViNet stream .tflite model (required, here or in params_file).'),
+    'labels_path': ('', 'Label map of the model, one class per line (required, here or in '
+                        'params_file).'),
+    'params_file': ('', 'Optional YAML of node parameters, applied over config/movinet.yaml; '
+                        'the node-parameter arguments given here win over it.'),
     'namespace': ('', 'Namespace of the node and its topics.'),
-    'num_threads': ('1', 'TFLite interpreter threads.'),
-    'target_fps': ('5.0', 'Rate the model is fed at (from header stamps).'),
+    'num_threads': ('', 'TFLite interpreter threads (default from config/movinet.yaml: 1).'),
+    'target_fps': ('', 'Rate the model is fed at, from header stamps '
+                       '(default from config/movinet.yaml: 5.0).'),
     'log_level': ('info', 'Logging level of the node.'),
     'start_camera': ('false', 'Also start a v4l2_camera driver publishing image_topic.'),
     'video_device': ('/dev/video0', 'Device of the v4l2_camera driver.'),
 }
 
+# Arguments that set the node parameter of the same name, with that parameter's type.
+NODE_PARAMETERS = {
+    'model_path': str,
+    'labels_path': str,
+    'input_transport': str,
+    'num_threads': int,
+    'target_fps': float,
+}
 
-def _nodes(context, *args, **kwargs):
+
+def parameter_overrides(values):
+    """
+    Return the node parameters set by the given launch argument values, typed.
+
+    An empty value means the argument was not given, so its parameter is left to
+    config/movinet.yaml and params_file.
+    """
+    overrides = {}
+    for name, kind in NODE_PARAMETERS.items():
+        value = values.get(name, '')
+        if not value:
+            continue
+        try:
+            overrides[name] = kind(value)
+        except ValueError:
+            raise ValueError(
+                f'launch argument {name}:={value!r} is not a valid {kind.__name__}') from None
+    return overrides
+
+
+def launch_setup(context, *args, **kwargs):
     config = LaunchConfiguration
     parameters = [os.path.join(get_package_share_directory('movinet_ros'), 'config',
                                'movinet.yaml')]
     params_file = config('params_file').perform(context)
     if params_file:
         parameters.append(params_file)
-    # Launch arguments given on the command line win over both files.
-    parameters.append({
-        'model_path': config('model_path'),
-        'labels_path': config('labels_path'),
-        'input_transport': config('input_transport'),
-        'num_threads': ParameterValue(config('num_threads'), value_type=int),
-        'target_fps': ParameterValue(config('target_fps'), value_type=float),
-    })
+    # Given arguments win over both files. Plain typed values, not substitutions: launch_ros
+    # re-reads a substitution as YAML, so a path like '2024' would become an int.
+    overrides = parameter_overrides(
+        {name: config(name).perform(context) for name in NODE_PARAMETERS})
+    if overrides:
+        parameters.append(overrides)
     movinet = Node(
         package='movinet_ros',
         executable='movinet_node',
@@ -92,4 +125,4 @@ def _nodes(context, *args, **kwargs):
 def generate_launch_description() -> LaunchDescription:
     declared = [DeclareLaunchArgument(name, default_value=default, description=description)
                 for name, (default, description) in ARGUMENTS.items()]
-    return LaunchDescription(declared + [OpaqueFunction(function=_nodes)])
+    return LaunchDescription(declared + [OpaqueFunction(function=launch_setup)])

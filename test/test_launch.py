@@ -15,15 +15,20 @@
 """
 The launch file, checked as far as this machine allows.
 
-``launch`` and ``launch_ros`` are not installable from PyPI, so the file is checked by
-reading it: it must name executables the package installs, node parameters that exist,
-and a config file that setup.py installs. Where ``launch`` is importable (apt ROS
-installs) the description is also loaded and its arguments compared.
+``launch`` and ``launch_ros`` are not installable from PyPI, so the launch file is loaded
+over small fakes of them: its OpaqueFunction runs on a plain dict of argument values and
+the fake Node keeps what it was given. That checks the parameter precedence
+(config/movinet.yaml < params_file < arguments given on the command line), the executables
+and the parameter names. Where ``launch`` is importable (apt ROS installs) the real
+description is also loaded and its nodes built.
 """
 
 import ast
 import importlib.util
+import os
 import pathlib
+import sys
+import types
 
 from movinet_ros.ros.params import PARAMS_BY_NAME
 import pytest
@@ -33,23 +38,70 @@ LAUNCH_FILE = ROOT / 'launch' / 'movinet.launch.py'
 REQUIRED_ARGUMENTS = {'image_topic', 'input_transport', 'model_path', 'labels_path',
                       'params_file', 'namespace', 'num_threads', 'target_fps', 'log_level',
                       'start_camera'}
+DEFAULT_CONFIG = os.path.join('/share/movinet_ros', 'config', 'movinet.yaml')
+USER_PARAMS = '/home/user/movinet.yaml'
+# Every node-parameter argument given, as on the command line.
+ALL_GIVEN = {'model_path': '/models/a0.tflite', 'labels_path': '/models/labels.txt',
+             'input_transport': 'compressed', 'num_threads': '3', 'target_fps': '7.5'}
 
 
-def launch_tree():
-    return ast.parse(LAUNCH_FILE.read_text())
+class Recorded:
+    """Stand-in for a launch action or condition: keeps what it was built with."""
+
+    def __init__(self, *args, **kwargs):
+        self.args = args
+        self.kwargs = kwargs
 
 
-def keyword_strings(tree, keyword):
-    return [node.value.value for node in ast.walk(tree)
-            if isinstance(node, ast.keyword) and node.arg == keyword
-            and isinstance(node.value, ast.Constant)]
+class FakeLaunchConfiguration(Recorded):
+    """A LaunchConfiguration whose context is a plain dict of argument values."""
+
+    def perform(self, context):
+        return context[self.args[0]]
 
 
-def declared_arguments(tree):
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], 'id', '') == 'ARGUMENTS':
-            return ast.literal_eval(node.value)
-    raise AssertionError('launch file has no ARGUMENTS table')
+def fake(name):
+    return type(name, (Recorded,), {})
+
+
+def load_launch_file():
+    spec = importlib.util.spec_from_file_location('movinet_launch', LAUNCH_FILE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def launch_file(monkeypatch):
+    """Load the launch file over fakes of the launch and launch_ros APIs it uses."""
+    fakes = {
+        'launch': {'LaunchDescription': fake('LaunchDescription')},
+        'launch.actions': {'DeclareLaunchArgument': fake('DeclareLaunchArgument'),
+                           'OpaqueFunction': fake('OpaqueFunction')},
+        'launch.conditions': {'IfCondition': fake('IfCondition')},
+        'launch.substitutions': {'LaunchConfiguration': FakeLaunchConfiguration},
+        'launch_ros': {},
+        'launch_ros.actions': {'Node': fake('Node')},
+    }
+    for name, attributes in fakes.items():
+        module = types.ModuleType(name)
+        module.__dict__.update(attributes)
+        monkeypatch.setitem(sys.modules, name, module)
+    module = load_launch_file()
+    monkeypatch.setattr(module, 'get_package_share_directory',
+                        lambda package: f'/share/{package}')
+    return module
+
+
+def run_launch(launch_file, **given):
+    """Nodes (package -> Node keyword arguments) the launch starts with the given arguments."""
+    context = {name: default for name, (default, _) in launch_file.ARGUMENTS.items()}
+    context.update(given)
+    return {node.kwargs['package']: node.kwargs for node in launch_file.launch_setup(context)}
+
+
+def movinet_parameters(launch_file, **given):
+    return run_launch(launch_file, **given)['movinet_ros']['parameters']
 
 
 def console_scripts():
@@ -60,37 +112,96 @@ def console_scripts():
     return {script.split(' = ')[0] for script in scripts}
 
 
-def test_launch_file_declares_the_documented_arguments():
-    arguments = declared_arguments(launch_tree())
+def test_launch_file_declares_the_documented_arguments(launch_file):
+    arguments = launch_file.ARGUMENTS
     assert REQUIRED_ARGUMENTS <= set(arguments)
-    assert arguments['target_fps'][0] == str(PARAMS_BY_NAME['target_fps'].default)
-    assert arguments['input_transport'][0] == PARAMS_BY_NAME['input_transport'].default
+    assert set(launch_file.NODE_PARAMETERS) <= set(arguments)
     assert arguments['start_camera'][0] == 'false'
+    for name in launch_file.NODE_PARAMETERS:
+        default, description = arguments[name]
+        # Any other default would be passed on and replace the params_file value.
+        assert default == '', f'{name} must default to "" (not given)'
+        effective = PARAMS_BY_NAME[name].default
+        if effective != '':
+            assert f'(default from config/movinet.yaml: {effective})' in description, name
+    description = launch_file.generate_launch_description()
+    declared = {action.args[0]: action.kwargs['default_value'] for action in description.args[0]
+                if isinstance(action, launch_file.DeclareLaunchArgument)}
+    assert declared == {name: default for name, (default, _) in arguments.items()}
+    opaque = [action for action in description.args[0]
+              if isinstance(action, launch_file.OpaqueFunction)]
+    assert [action.kwargs['function'] for action in opaque] == [launch_file.launch_setup]
 
 
-def test_launch_file_names_real_executables_parameters_and_files():
-    tree = launch_tree()
-    packages = keyword_strings(tree, 'package')
-    executables = keyword_strings(tree, 'executable')
-    assert dict(zip(packages, executables))['movinet_ros'] == 'movinet_node'
+def test_launch_file_names_real_executables_parameters_and_files(launch_file):
+    nodes = run_launch(launch_file, params_file=USER_PARAMS, **ALL_GIVEN)
+    assert nodes['movinet_ros']['executable'] == 'movinet_node'
     assert 'movinet_node' in console_scripts()
-    assert ('v4l2_camera', 'v4l2_camera_node') in set(zip(packages, executables))
-    parameter_dicts = [node for node in ast.walk(tree) if isinstance(node, ast.Dict)]
-    named = {key.value for d in parameter_dicts for key in d.keys
-             if isinstance(key, ast.Constant) and key.value in PARAMS_BY_NAME}
-    assert {'model_path', 'labels_path', 'input_transport', 'num_threads', 'target_fps'} <= named
-    assert 'movinet.yaml' in LAUNCH_FILE.read_text()
+    assert nodes['v4l2_camera']['executable'] == 'v4l2_camera_node'
+    parameters = nodes['movinet_ros']['parameters']
+    assert parameters[:2] == [DEFAULT_CONFIG, USER_PARAMS]
+    # No filtering: a misspelled or unknown parameter name must fail here, not be ignored.
+    for entry in parameters:
+        if isinstance(entry, dict):
+            unknown = set(entry) - set(PARAMS_BY_NAME)
+            assert not unknown, f'not parameters of the node: {sorted(unknown)}'
     assert (ROOT / 'config' / 'movinet.yaml').is_file()
     setup_text = (ROOT / 'setup.py').read_text()
     assert "glob('config/*.yaml')" in setup_text and "glob('launch/*.launch.py')" in setup_text
+
+
+def test_params_file_is_not_overridden_by_argument_defaults(launch_file):
+    assert movinet_parameters(launch_file) == [DEFAULT_CONFIG]
+    assert movinet_parameters(launch_file, params_file=USER_PARAMS) == [
+        DEFAULT_CONFIG, USER_PARAMS]
+
+
+def test_given_arguments_override_params_file_typed(launch_file):
+    parameters = movinet_parameters(launch_file, params_file=USER_PARAMS,
+                                    model_path='/models/a0.tflite', num_threads='2',
+                                    target_fps='5')
+    assert parameters[:2] == [DEFAULT_CONFIG, USER_PARAMS]
+    assert parameters[2:] == [{'model_path': '/models/a0.tflite', 'num_threads': 2,
+                               'target_fps': 5.0}]
+    assert type(parameters[2]['num_threads']) is int
+    assert type(parameters[2]['target_fps']) is float
+
+
+def test_parameter_overrides_only_from_given_values(launch_file):
+    overrides = launch_file.parameter_overrides
+    assert overrides({}) == {}
+    assert overrides(dict.fromkeys(launch_file.NODE_PARAMETERS, '')) == {}
+    assert overrides({'target_fps': '5'}) == {'target_fps': 5.0}
+    assert overrides({'target_fps': '2.5', 'input_transport': 'raw'}) == {
+        'target_fps': 2.5, 'input_transport': 'raw'}
+    with pytest.raises(ValueError, match='num_threads'):
+        overrides({'num_threads': 'two'})
+
+
+def test_every_override_is_a_node_parameter_of_its_type(launch_file):
+    overrides = launch_file.parameter_overrides(ALL_GIVEN)
+    assert set(overrides) == set(launch_file.NODE_PARAMETERS)
+    for name, value in overrides.items():
+        assert name in PARAMS_BY_NAME, f'{name} is not a parameter of the node'
+        assert type(value) is type(PARAMS_BY_NAME[name].default), name
 
 
 @pytest.mark.skipif(importlib.util.find_spec('launch') is None
                     or importlib.util.find_spec('launch_ros') is None,
                     reason='launch/launch_ros are not installed here (no PyPI wheels); '
                            'this runs on ROS 2 installs from apt')
-def test_launch_description_loads_with_its_arguments():
+def test_launch_description_loads_with_its_arguments(monkeypatch):
+    import launch
     from launch.launch_description_sources import get_launch_description_from_python_launch_file
     description = get_launch_description_from_python_launch_file(str(LAUNCH_FILE))
     names = {argument.name for argument in description.get_launch_arguments()}
     assert REQUIRED_ARGUMENTS <= names
+    # The real Node normalizes its parameters when built, so this checks the typed overrides.
+    module = load_launch_file()
+    monkeypatch.setattr(module, 'get_package_share_directory',
+                        lambda package: f'/share/{package}')
+    context = launch.LaunchContext()
+    context.launch_configurations.update(
+        {name: default for name, (default, _) in module.ARGUMENTS.items()})
+    context.launch_configurations.update(params_file=USER_PARAMS, **ALL_GIVEN)
+    assert len(module.launch_setup(context)) == 2

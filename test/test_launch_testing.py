@@ -15,14 +15,20 @@
 """
 launch_testing: movinet.launch.py starts the node and it becomes active with the real model.
 
+The model and labels come from a params_file alone, so a launch that replaced them with its
+argument defaults would leave the node unconfigured; target_fps is set in the params_file
+and as a launch argument, and the argument must win.
+
 Runs wherever launch_testing is importable (ROS 2 from apt: `colcon test` or
 `launch_test test/test_launch_testing.py`); skipped with the reason elsewhere.
 """
 
 import pathlib
+import tempfile
 import unittest
 
 import pytest
+import yaml
 
 launch_testing = pytest.importorskip(
     'launch_testing', reason='launch_testing is not installed here (no PyPI wheels); '
@@ -41,12 +47,18 @@ LABELS = SHARED / 'kinetics600_label_map.txt'
 if not MODEL.is_file():
     pytest.skip(f'{MODEL} is absent', allow_module_level=True)
 
+# Removed when the test process exits.
+PARAMS_DIR = tempfile.TemporaryDirectory(prefix='movinet_launch_test_')
+
 
 @pytest.mark.launch_test
 def generate_test_description():
+    params_file = pathlib.Path(PARAMS_DIR.name) / 'params.yaml'
+    params_file.write_text(yaml.safe_dump({'/**': {'ros__parameters': {
+        'model_path': str(MODEL), 'labels_path': str(LABELS), 'target_fps': 4.0}}}))
     include = IncludeLaunchDescription(
         PythonLaunchDescriptionSource(str(ROOT / 'launch' / 'movinet.launch.py')),
-        launch_arguments={'model_path': str(MODEL), 'labels_path': str(LABELS)}.items())
+        launch_arguments={'params_file': str(params_file), 'target_fps': '3'}.items())
     return launch.LaunchDescription([include, launch_testing.actions.ReadyToTest()])
 
 
@@ -54,6 +66,10 @@ class TestNodeBecomesActive(unittest.TestCase):
 
     def test_node_reports_active(self, proc_output):
         proc_output.assertWaitFor('active:', timeout=60, stream='stderr')
+
+    def test_launch_argument_wins_over_params_file(self, proc_output):
+        # The 'configured: model ...' line; '4 fps' would mean the params_file value won.
+        proc_output.assertWaitFor(', 3 fps, raw transport', timeout=60, stream='stderr')
 
 
 @launch_testing.post_shutdown_test()
