@@ -37,6 +37,7 @@ from std_srvs.srv import Trigger
 
 pytestmark = pytest.mark.ros
 CAMERA = '/camera/image_raw'
+CLIP_FRAMES = 131
 RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 
 
@@ -72,13 +73,15 @@ def test_live_clip_is_recognised_at_5_hz_with_source_stamps(
     graph.spin_for(1.5)
     assert publisher.returncode == 0, graph.output(publisher)
 
-    assert len(sources) >= 120, f'probe saw {len(sources)} of the 131 frames'
+    assert len(sources) >= 120, f'probe saw {len(sources)} of the {CLIP_FRAMES} frames'
     assert len(actions) >= 18, graph.output(node)
     top1 = actions[-1].results[0]
     assert top1.label == 'carving ice', [r.label for r in actions[-1].results]
     assert top1.score >= 0.5
     output_stamps = [stamp_ns(m.header) for m in actions]
-    assert set(output_stamps) <= set(sources), 'an output stamp matches no published frame'
+    # The best-effort probe may miss a few frames the node got: only those may be unmatched.
+    unmatched = set(output_stamps) - set(sources)
+    assert len(unmatched) <= CLIP_FRAMES - len(sources), 'output stamps of no published frame'
     assert all(m.header.frame_id == 'camera_optical_frame' for m in actions)
     intervals = [(b - a) / 1e9 for a, b in zip(output_stamps, output_stamps[1:])]
     assert 0.18 <= statistics.median(intervals) <= 0.24, intervals
