@@ -76,7 +76,8 @@ PARAMS: Tuple[ParamSpec, ...] = (
     ParamSpec('image_topics', [],
               'Several cameras into one node: their image topics. One interpreter serves all, '
               'each camera keeps its own stream state, results go to the sibling topic '
-              'actions (/front/image_raw -> /front/actions). Empty: the single "image" topic.'),
+              'actions (/front/image_raw -> /front/actions), so each camera needs its own '
+              'namespace. Empty: the single "image" topic.'),
     ParamSpec('publish_overlay', True,
               'Publish ~/overlay (the frame with the top-k drawn) while it has subscribers.',
               read_only=False),
