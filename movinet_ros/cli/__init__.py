@@ -16,12 +16,15 @@
 """``movinet-ros``: one command with a subcommand per job (classify, eval, video2bag, ...)."""
 
 import argparse
+import importlib
 import sys
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 from movinet_ros.core.errors import MovinetError
 
-# Subcommand name -> module in this package with ``add_arguments(parser)`` and ``run(args)``.
+# Subcommand name -> its one-line help. Each is a module in this package with
+# ``add_arguments(parser)`` and ``run(args)``, imported only when that subcommand runs: bench
+# and watch need ROS 2, while classify, eval and video2bag must start without it.
 SUBCOMMANDS = {
     'classify': 'Classify the actions in a video file with a MoViNet stream model.',
     'watch': 'Show the live top-k of an ActionRecognition topic in the terminal.',
@@ -31,27 +34,36 @@ SUBCOMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the parser of every subcommand."""
+def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
+    """
+    Build the parser listing every subcommand, with the options of ``command`` only.
+
+    Only the module of ``command`` is imported; the others appear with their one-line help.
+    """
     parser = argparse.ArgumentParser(
         prog='movinet-ros', description='Streaming action recognition with MoViNet for ROS 2.')
     commands = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
     for name, help_text in SUBCOMMANDS.items():
-        module = _load(name)
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        module.add_arguments(sub)
-        sub.set_defaults(run=module.run)
+        if name == command:
+            module = importlib.import_module(f'movinet_ros.cli.{name}')
+            module.add_arguments(sub)
+            sub.set_defaults(run=module.run)
     return parser
 
 
-def _load(name: str):
-    import importlib
-    return importlib.import_module(f'movinet_ros.cli.{name}')
+def _chosen_command(argv: Sequence[str]) -> Optional[str]:
+    """Return the subcommand ``argv`` names, or None if it names none of them."""
+    # The top-level parser has no option taking a value: its first non-option word is the
+    # subcommand.
+    word = next((arg for arg in argv if not arg.startswith('-')), None)
+    return word if word in SUBCOMMANDS else None
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run a subcommand; errors on bad input print one line and exit 2."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(_chosen_command(argv)).parse_args(argv)
     try:
         return int(args.run(args) or 0)
     except MovinetError as error:

@@ -34,12 +34,15 @@ from typing import Optional
 from movinet_ros.benchmark import BenchmarkError
 from movinet_ros.benchmark.report import render_table, to_json
 from movinet_ros.benchmark.suite import FULL_PLAN, QUICK_PLAN, run_benchmark, Setup
+from movinet_ros.cli.options import int_in_range
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = pathlib.Path('models') / 'movinet_a0_stream_int8.tflite'
 DEFAULT_LABELS = pathlib.Path('models') / 'kinetics600_label_map.txt'
 DEFAULT_CLIP = pathlib.Path('clips') / 'carving_ice.mp4'
 DEFAULT_PROFILE = REPO_ROOT / 'config' / 'fastdds_localhost.xml'
+# The highest domain id the DDS port mapping allows.
+MAX_DOMAIN_ID = 232
 
 
 def shared_dir() -> pathlib.Path:
@@ -58,7 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         f'<shared>/{DEFAULT_CLIP})')
     parser.add_argument('--quick', action='store_true',
                         help='a short smoke run (well under a minute); numbers are rough')
-    parser.add_argument('--domain-id', type=int, default=None,
+    parser.add_argument('--domain-id', type=int_in_range(0, MAX_DOMAIN_ID), default=None,
                         help='ROS domain of the benchmark processes (default: one derived '
                         'from the process id, so runs do not see each other)')
 
@@ -98,8 +101,6 @@ def run(args: argparse.Namespace) -> int:
         clip_path=_path(args.clip, DEFAULT_CLIP, '--clip', 'benchmark clip'),
         profile_path=os.environ.get('FASTDDS_DEFAULT_PROFILES_FILE') or str(DEFAULT_PROFILE),
         domain_id=args.domain_id if args.domain_id is not None else os.getpid() % 100 + 1)
-    if not 0 <= setup.domain_id <= 232:
-        raise BenchmarkError(f'--domain-id must be in 0..232, got {setup.domain_id}')
     plan = QUICK_PLAN if args.quick else FULL_PLAN
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     machine = _machine()

@@ -20,6 +20,7 @@ import json
 
 import cv2
 
+from movinet_ros.cli.options import non_negative_float, positive_int
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.core.postprocess import RankingConfig
 from movinet_ros.core.preprocess import RESIZE_MODES
@@ -30,10 +31,12 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the model, labels and pipeline options shared by the offline commands."""
     parser.add_argument('--model', required=True, help='MoViNet stream .tflite model')
     parser.add_argument('--labels', required=True, help='label map, one class per line')
-    parser.add_argument('--fps', type=float, default=5.0,
-                        help='rate frames are fed to the model, from stamps (default 5)')
-    parser.add_argument('--top-k', type=int, default=5, help='classes to report (default 5)')
-    parser.add_argument('--threads', type=int, default=1, help='interpreter threads')
+    parser.add_argument('--fps', type=non_negative_float, default=5.0,
+                        help='rate frames are fed to the model, from stamps (default 5; '
+                             '0: every frame)')
+    parser.add_argument('--top-k', type=positive_int, default=5,
+                        help='classes to report (default 5)')
+    parser.add_argument('--threads', type=positive_int, default=1, help='interpreter threads')
     parser.add_argument('--resize-mode', choices=RESIZE_MODES, default='stretch')
 
 

@@ -20,6 +20,7 @@ import sys
 from typing import Any, Optional
 
 from movinet_ros.cli.classify import add_model_arguments, pipeline_from_args
+from movinet_ros.cli.options import positive_int
 from movinet_ros.offline.evaluation import (DEFAULT_ACTIONS_TOPIC, evaluate_bags,
                                             MAX_ANIMATION_FRAMES)
 
@@ -44,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--animate', metavar='FILE',
                         help='write an animation (.gif or .mp4) of the processed frames with '
                              'their top-k bars')
-    parser.add_argument('--animate-max-frames', type=int, default=MAX_ANIMATION_FRAMES,
+    parser.add_argument('--animate-max-frames', type=positive_int, default=MAX_ANIMATION_FRAMES,
                         metavar='N',
                         help=f'processed frames in the animation (default '
                              f'{MAX_ANIMATION_FRAMES}, from the start)')

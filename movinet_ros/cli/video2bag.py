@@ -17,6 +17,7 @@
 
 import argparse
 
+from movinet_ros.cli.options import int_in_range, positive_int
 from movinet_ros.offline.bags import (COMPRESSED_IMAGE_TYPE, IMAGE_TYPE, STORAGES,
                                       write_video_bag)
 
@@ -30,10 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='bag storage (default mcap)')
     parser.add_argument('--compressed', action='store_true',
                         help='write JPEG CompressedImage messages instead of bgr8 Image')
-    parser.add_argument('--jpeg-quality', type=int, default=90,
-                        help='JPEG quality with --compressed (default 90)')
+    parser.add_argument('--jpeg-quality', type=int_in_range(0, 100), default=90,
+                        help='JPEG quality 0-100 with --compressed (default 90)')
     parser.add_argument('--frame-id', default='camera', help='header.frame_id (default camera)')
-    parser.add_argument('--max-frames', type=int, default=None, metavar='N',
+    parser.add_argument('--max-frames', type=positive_int, default=None, metavar='N',
                         help='stop after N frames')
 
 

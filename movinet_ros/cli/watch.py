@@ -19,14 +19,17 @@ import argparse
 import sys
 import time
 
+from movinet_ros.cli.options import non_negative_float, non_negative_int
+
 BAR_WIDTH = 40
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the watch options."""
     parser.add_argument('--topic', default='actions', help='ActionRecognition topic')
-    parser.add_argument('--count', type=int, default=0, help='exit after N messages (0: never)')
-    parser.add_argument('--seconds', type=float, default=0.0,
+    parser.add_argument('--count', type=non_negative_int, default=0,
+                        help='exit after N messages (0: never)')
+    parser.add_argument('--seconds', type=non_negative_float, default=0.0,
                         help='exit after this long (0: never)')
 
 
