@@ -89,12 +89,16 @@ def test_quick_bench_prints_every_key_as_one_json_line(model_path, labels_path, 
     # Processing a frame includes an invoke. (640x480 and 1280x720 are not ordered: they
     # differ by ~0.1 ms, within a quick run's noise.)
     assert report['pipeline_ms_640x480'] > report['invoke_ms']
+    # The model step is measured inside each of those frames, so it is always the smaller.
+    assert 0 < report['pipeline_step_ms_640x480'] < report['pipeline_ms_640x480']
+    assert 'diagnosis (not targets):' in stderr and 'pipeline_step_ms_640x480' in stderr
     assert 0 < report['drop_cost_ratio'] < 1
     if report['e2e_latency_ms_p50'] is not None:
         assert report['e2e_latency_ms_p95'] >= report['e2e_latency_ms_p50']
         assert _close(report['e2e_overhead_ms_p50'],
                       report['e2e_latency_ms_p50'] - report['invoke_ms'])
     if report['eval_fps'] is not None:
+        assert report['eval_step_ms_p50'] > 0
         assert _close(report['eval_throughput_ratio'],
                       report['eval_fps'] * report['invoke_ms'] / 1000)
 

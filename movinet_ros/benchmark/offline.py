@@ -70,17 +70,17 @@ def write_eval_bag(clip_path: str, workdir: pathlib.Path, size: Tuple[int, int],
 
 
 def measure_eval(model_path: str, labels_path: str, bag: pathlib.Path,
-                 workdir: pathlib.Path, repeats: int) -> Tuple[Figure, Figure]:
-    """Return (eval_fps, outputs_sec) of ``repeats`` evaluations of ``bag``."""
+                 workdir: pathlib.Path, repeats: int) -> Tuple[Figure, Figure, Figure]:
+    """Return (eval_fps, outputs_sec, median model step ms) of ``repeats`` evaluations."""
     if evaluate_bags is None:
-        return missing(UNAVAILABLE), missing(UNAVAILABLE)
+        return missing(UNAVAILABLE), missing(UNAVAILABLE), missing(UNAVAILABLE)
     pipeline = RecognitionPipeline.from_files(model_path, labels_path,
                                               PipelineConfig(target_fps=EVAL_TARGET_FPS))
     # A long evaluation runs a warm interpreter; the first invokes are slower.
     warm_frame = np.zeros((*pipeline.model.input_size, 3), np.uint8)
     for index in range(WARMUP_FRAMES):
         pipeline.process(warm_frame, (index + 1) * 1_000_000_000)
-    rates, outputs = [], []
+    rates, outputs, steps = [], [], []
     for repeat in range(repeats):
         started = time.perf_counter()
         summary = evaluate_bags(bag, TOPIC, pipeline, out_dir=workdir / f'eval_{repeat}')
@@ -91,4 +91,5 @@ def measure_eval(model_path: str, labels_path: str, bag: pathlib.Path,
             raise BenchmarkError('movinet-ros eval processed no frame of the benchmark bag')
         rates.append(processed / loop_sec)
         outputs.append(wall - loop_sec)
-    return summarize(rates), summarize(outputs)
+        steps.append(summary['inference_ms']['p50'])
+    return summarize(rates), summarize(outputs), summarize(steps)

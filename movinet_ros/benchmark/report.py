@@ -63,10 +63,13 @@ KEYS = (
 
 # Reported in the JSON for diagnosis, not part of the targets.
 EXTRA_KEYS = (
+    Key('pipeline_step_ms_640x480', 'ms',
+        'model step inside pipeline_ms_640x480: frame in, invoke, states carried'),
     Key('callback_drop_ms', 'ms', 'node callback on a frame the throttle drops'),
     Key('callback_processed_ms', 'ms', 'node callback on a processed frame (incl. publish)'),
     Key('streams_4_latency_ms_p50', 'ms', 'p50 latency with 4 cameras into one node'),
     Key('eval_outputs_sec', 's', 'eval: writing CSV, timeline plot and summary, per run'),
+    Key('eval_step_ms_p50', 'ms', 'eval: median model step of the processed frames'),
 )
 
 NOTES = (
@@ -105,6 +108,14 @@ def render_table(figures: Mapping[str, Figure], heading: str) -> str:
         lines.append('  '.join(cells).rstrip())
         if index == 0:
             lines.append('  '.join('-' * width for width in widths))
+    diagnosis = [key for key in EXTRA_KEYS
+                 if key.name in figures and figures[key.name].present]
+    if diagnosis:
+        lines += ['', 'diagnosis (not targets):']
+        for key in diagnosis:
+            figure = figures[key.name]
+            lines.append(f'  {key.name} {_number(figure.value)} ({_number(figure.low)} - '
+                         f'{_number(figure.high)}) {key.unit}: {key.meaning}')
     reasons = _null_reasons(figures)
     if reasons:
         lines.append('')

@@ -33,7 +33,7 @@ from movinet_ros.benchmark import BenchmarkError, graph, micro, offline
 from movinet_ros.benchmark.content import clip_frames
 from movinet_ros.benchmark.graph import LiveResult, LiveTiming
 from movinet_ros.benchmark.stats import (
-    difference, Figure, missing, paired_ratio, product, ratio, summarize)
+    difference, Figure, median, missing, paired_ratio, product, ratio, summarize)
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.ros.params import PARAMS_BY_NAME
 
@@ -115,6 +115,8 @@ def _micro(setup: Setup, plan: Plan, step: Callable[[str], None]) -> Dict[str, F
     figures.update((key, summarize(samples)) for key, samples in repeats.items())
     figures['pipeline_ratio'] = paired_ratio(repeats['pipeline_ms_640x480'],
                                              repeats['invoke_ms'])
+    figures['pipeline_step_ms_640x480'] = summarize(
+        [median(steps) for steps in timers[1].recorded])
     step('node image callback: dropped vs processed frames at 30 Hz into 5 fps')
     frames = clip_frames(setup.clip_path, E2E_SIZE, DISTINCT_FRAMES)
     try:
@@ -163,7 +165,7 @@ def _run_live(setup: Setup, plan: Plan, env: Dict[str, str], namespace: str,
 def _evaluation(setup: Setup, plan: Plan, invoke: Figure,
                 step: Callable[[str], None]) -> Dict[str, Figure]:
     if offline.evaluate_bags is None:
-        eval_fps = outputs = missing(offline.UNAVAILABLE)
+        eval_fps = outputs = steps = missing(offline.UNAVAILABLE)
     else:
         width, height = plan.eval_size
         step(f'movinet-ros eval on a 30 fps {width}x{height} bag at target fps 5')
@@ -171,13 +173,14 @@ def _evaluation(setup: Setup, plan: Plan, invoke: Figure,
             try:
                 bag = offline.write_eval_bag(setup.clip_path, pathlib.Path(workdir),
                                              plan.eval_size, plan.eval_loops)
-                eval_fps, outputs = offline.measure_eval(
+                eval_fps, outputs, steps = offline.measure_eval(
                     setup.model_path, setup.labels_path, bag, pathlib.Path(workdir),
                     plan.repeats)
             except MovinetError as error:
-                eval_fps = outputs = missing(str(error))
+                eval_fps = outputs = steps = missing(str(error))
     return {
         'eval_fps': eval_fps,
         'eval_throughput_ratio': product(eval_fps, invoke, 1e-3),
         'eval_outputs_sec': outputs,
+        'eval_step_ms_p50': steps,
     }
