@@ -136,8 +136,8 @@ class Probe:
         self.node = rclpy.create_node('movinet_bench_probe', context=self.context)
         self.executor = SingleThreadedExecutor(context=self.context)
         self.executor.add_node(self.node)
-        # (monotonic receive time, latency in ms) per topic.
-        self.latencies: Dict[str, List[Tuple[float, float]]] = {}
+        # (monotonic receive time, latency in ms, the node's model step in ms) per topic.
+        self.latencies: Dict[str, List[Tuple[float, float, float]]] = {}
 
     def listen(self, topic: str) -> None:
         """Record the latency of every ActionRecognition on ``topic``."""
@@ -146,7 +146,7 @@ class Probe:
         def received(msg: ActionRecognition) -> None:
             now_ns = time.time_ns()
             stamp_ns = msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
-            samples.append((time.monotonic(), (now_ns - stamp_ns) / 1e6))
+            samples.append((time.monotonic(), (now_ns - stamp_ns) / 1e6, msg.inference_ms))
 
         self.node.create_subscription(ActionRecognition, topic, received, _RELIABLE)
 
@@ -189,18 +189,24 @@ class LiveTiming:
 
 @dataclass(frozen=True)
 class LiveResult:
-    """Latency percentiles (ms) of processed frames, and the node's CPU (%) and RSS (MiB)."""
+    """
+    Latency percentiles (ms) of processed frames, the node's CPU (%) and RSS (MiB).
+
+    ``step_p50`` is the median model step the node reported in those results
+    (ActionRecognition.inference_ms): the part of the latency that is the model's.
+    """
 
     latency_p50: Figure
     latency_p95: Figure
     cpu_percent: Figure
     rss_mb: Figure
+    step_p50: Figure
     processed: int = 0
 
     @classmethod
     def failed(cls, reason: str) -> 'LiveResult':
         """Return a result whose figures all say why they are missing."""
-        return cls(*(missing(reason),) * 4)
+        return cls(*(missing(reason),) * 5)
 
 
 def measure_live(model_path: str, labels_path: str, clip_path: str, env: Dict[str, str],
@@ -255,7 +261,7 @@ def measure_live(model_path: str, labels_path: str, clip_path: str, env: Dict[st
 def _measure_windows(probe: Probe, node: psutil.Process, actions: Sequence[str],
                      timing: LiveTiming) -> LiveResult:
     probe.spin_until(lambda: False, timing.warmup_sec)
-    p50s, p95s, cpus, rsss = [], [], [], []
+    p50s, p95s, cpus, rsss, steps = [], [], [], [], []
     processed = 0
     for _ in range(timing.segments):
         window_rss: List[float] = []
@@ -266,13 +272,15 @@ def _measure_windows(probe: Probe, node: psutil.Process, actions: Sequence[str],
         cpus.append(node.cpu_percent(None))
         ended = time.monotonic()
         rsss.append(max(window_rss))
-        latencies = [latency for topic in actions for at, latency in probe.latencies[topic]
-                     if began <= at < ended]
-        processed += len(latencies)
-        if latencies:
+        window = [(latency, step) for topic in actions
+                  for at, latency, step in probe.latencies[topic] if began <= at < ended]
+        processed += len(window)
+        if window:
+            latencies = [latency for latency, _ in window]
             p50s.append(median(latencies))
             p95s.append(percentile(latencies, 0.95))
+            steps.append(median([step for _, step in window]))
     if not p50s:
         return LiveResult.failed('no result arrived while measuring')
     return LiveResult(summarize(p50s), summarize(p95s), summarize(cpus), summarize(rsss),
-                      processed)
+                      summarize(steps), processed)
