@@ -21,8 +21,10 @@ from types import SimpleNamespace
 import cv2
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.frames import (
-    compressed_to_rgb, FrameDecodeError, FrameError, FrameSizeError, image_to_rgb,
-    MAX_DIMENSION, message_to_rgb, SUPPORTED_ENCODINGS, UnsupportedEncodingError)
+    compressed_to_rgb, FrameDecodeError, FrameError, FrameSizeError, image_pixels, image_to_rgb,
+    MAX_DIMENSION, message_to_pixels, message_to_rgb, Pixels, SUPPORTED_ENCODINGS,
+    UnsupportedEncodingError)
+from movinet_ros.core.preprocess import Preprocessor, RESIZE_MODES
 import numpy as np
 import pytest
 
@@ -85,11 +87,11 @@ def raw_and_expected(encoding, rgb):
         return raw, cv2.cvtColor(raw, cv2.COLOR_BGR2RGB)
     if encoding == 'rgba8':
         raw = cv2.cvtColor(rgb, cv2.COLOR_RGB2RGBA)
-        raw[:, :, 3] = random_rgb(9)[:, :, 0]
+        raw[:, :, 3] = random_rgb(9, *rgb.shape[:2])[:, :, 0]
         return raw, cv2.cvtColor(raw, cv2.COLOR_RGBA2RGB)
     if encoding in ('bgra8', '8UC4'):
         raw = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGRA)
-        raw[:, :, 3] = random_rgb(9)[:, :, 0]
+        raw[:, :, 3] = random_rgb(9, *rgb.shape[:2])[:, :, 0]
         return raw, cv2.cvtColor(raw, cv2.COLOR_BGRA2RGB)
     if encoding in ('mono8', '8UC1'):
         raw = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
@@ -108,7 +110,7 @@ def raw_and_expected(encoding, rgb):
         raw = bayer_mosaic(rgb, pattern)
         return raw, cv2.cvtColor(raw, code)
     if encoding == 'mono16':
-        raw = random_rgb(3)[:, :, 0].astype(np.uint16) * 257 + 100
+        raw = random_rgb(3, *rgb.shape[:2])[:, :, 0].astype(np.uint16) * 257 + 100
         return raw.astype('<u2'), cv2.cvtColor((raw >> 8).astype(np.uint8), cv2.COLOR_GRAY2RGB)
     raise AssertionError(f'no reference for {encoding}')
 
@@ -552,3 +554,36 @@ def test_zero_compressed_header_sizes_are_rejected(png_bytes, jpeg_bytes):
 
 def test_non_string_format_is_rejected(png_bytes):
     raises(FrameDecodeError, compressed_msg(b'png', png_bytes), 'bytes')
+
+
+PER_PIXEL_ENCODINGS = ('rgb8', 'bgr8', 'rgba8', 'bgra8', 'mono8', '8UC1', '8UC3', '8UC4')
+
+
+@pytest.mark.parametrize('encoding', SUPPORTED_ENCODINGS)
+@pytest.mark.parametrize('resize_mode', RESIZE_MODES)
+@pytest.mark.parametrize('source_size, pad', [((48, 64), 0), ((48, 64), 7), ((6, 10), 3),
+                                              ((16, 16), 0)])
+def test_prepared_pixels_equal_the_prepared_rgb_frame(encoding, resize_mode, source_size, pad):
+    # Raw pixels that convert pixel by pixel are resized before their conversion; the
+    # model must get exactly the input it gets from the converted frame.
+    height, width = source_size
+    raw, _ = raw_and_expected(encoding, random_rgb(4, height, width))
+    pixels = image_pixels(image_msg(encoding, raw, pad=pad))
+    assert pixels.per_pixel == (encoding in PER_PIXEL_ENCODINGS)
+    assert pixels.size == (width, height)
+    prepare = Preprocessor((16, 16), np.int8, (1 / 255, -128), resize_mode)
+    from_pixels = prepare(pixels).copy()
+    np.testing.assert_array_equal(from_pixels, prepare(pixels.to_rgb()))
+    assert from_pixels.shape == (1, 1, 16, 16, 3)
+
+
+def test_message_to_pixels_converts_only_on_request():
+    raw, expected = raw_and_expected('bgr8', random_rgb(5))
+    msg = image_msg('bgr8', raw, data_type=bytearray)
+    pixels = message_to_pixels(msg)
+    assert isinstance(pixels, Pixels)
+    assert np.shares_memory(pixels.view, np.frombuffer(msg.data, np.uint8))
+    np.testing.assert_array_equal(pixels.to_rgb(), expected)
+    jpeg = compressed_msg('jpeg', encode('.jpg', raw))
+    decoded = message_to_pixels(jpeg)
+    assert isinstance(decoded, np.ndarray) and decoded.shape == (HEIGHT, WIDTH, 3)

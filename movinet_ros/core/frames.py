@@ -133,6 +133,52 @@ _JPEG_SOS = 0xDA
 _IMREAD_RGB: Optional[int] = getattr(cv2, 'IMREAD_COLOR_RGB', None)
 
 
+# Conversions that act on each pixel alone (reorder or drop channels, grey to RGB): they
+# commute with resizing, so a frame can be resized first and converted small.
+_PER_PIXEL_CODES = frozenset({None, cv2.COLOR_BGR2RGB, cv2.COLOR_RGBA2RGB, cv2.COLOR_BGRA2RGB,
+                              cv2.COLOR_GRAY2RGB})
+
+
+@dataclass(frozen=True)
+class Pixels:
+    """
+    The pixels of a checked sensor_msgs/Image, not yet converted: a view of its buffer.
+
+    ``view`` is HxW (one channel) or HxWxC uint8, rows ``step`` bytes apart, sharing memory
+    with the message; ``cv_code`` converts it to RGB (None: it is RGB already).
+    """
+
+    view: np.ndarray
+    cv_code: Optional[int]
+    described: str
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """Return (width, height)."""
+        return self.view.shape[1], self.view.shape[0]
+
+    @property
+    def per_pixel(self) -> bool:
+        """Whether the conversion commutes with resizing and OpenCV can read rows in place."""
+        channels = self.view.shape[2] if self.view.ndim == 3 else 1
+        return self.cv_code in _PER_PIXEL_CODES and self.view.strides[1] == channels
+
+    def to_rgb(self) -> RgbFrame:
+        """Return a new HxWx3 RGB array of the whole frame."""
+        return convert_to_rgb(self.view, self.cv_code, self.described)
+
+
+def convert_to_rgb(pixels: np.ndarray, cv_code: Optional[int], described: str) -> RgbFrame:
+    """Convert an 8-bit view with ``cv_code`` into a new HxWx3 RGB array (a copy if None)."""
+    if cv_code is None:
+        return np.array(pixels, dtype=np.uint8, order='C', copy=True)
+    try:
+        rgb = cv2.cvtColor(pixels, cv_code)
+    except cv2.error as error:
+        raise FrameError(f'OpenCV could not convert {described}: {error}') from None
+    return _rgb_result(rgb, described)
+
+
 def image_to_rgb(msg: ImageLike) -> RgbFrame:
     """
     Convert a sensor_msgs/Image to a new HxWx3 uint8 RGB array.
@@ -142,6 +188,15 @@ def image_to_rgb(msg: ImageLike) -> RgbFrame:
     ``step`` and the data length, and FrameError for a message without the Image fields.
     mono16 keeps the high byte of each sample (value // 256) in the byte order that
     ``is_bigendian`` names.
+    """
+    return image_pixels(msg).to_rgb()
+
+
+def image_pixels(msg: ImageLike) -> Pixels:
+    """
+    Check a sensor_msgs/Image and return its pixels as a view, without converting them.
+
+    Raises what ``image_to_rgb`` raises, for the same reasons, before touching a pixel.
     """
     encoding = _field(msg, 'encoding')
     layout = _LAYOUTS.get(encoding) if isinstance(encoding, str) else None
@@ -188,13 +243,7 @@ def image_to_rgb(msg: ImageLike) -> RgbFrame:
         view = pixels[:, :, 0]
     else:
         view = pixels
-    if layout.cv_code is None:
-        return np.array(view, dtype=np.uint8, order='C', copy=True)
-    try:
-        rgb = cv2.cvtColor(view, layout.cv_code)
-    except cv2.error as error:
-        raise FrameError(f'OpenCV could not convert {geometry}: {error}') from None
-    return _rgb_result(rgb, geometry)
+    return Pixels(view, layout.cv_code, geometry)
 
 
 def compressed_to_rgb(msg: CompressedImageLike) -> RgbFrame:
@@ -251,8 +300,20 @@ def message_to_rgb(msg: object) -> RgbFrame:
     An object with ``encoding`` and ``height`` is an Image, one with ``format`` a
     CompressedImage; anything else raises FrameError naming its type.
     """
+    frame = message_to_pixels(msg)
+    return frame.to_rgb() if isinstance(frame, Pixels) else frame
+
+
+def message_to_pixels(msg: object) -> Pixels | RgbFrame:
+    """
+    Check an Image and return its Pixels, or decode a CompressedImage to RGB.
+
+    The cheapest form for a consumer that resizes anyway (see preprocess.Preprocessor): a
+    raw frame is converted only after it has been made small, where that gives the same
+    result. Raises like ``message_to_rgb``.
+    """
     if hasattr(msg, 'encoding') and hasattr(msg, 'height'):
-        return image_to_rgb(msg)  # type: ignore[arg-type]
+        return image_pixels(msg)  # type: ignore[arg-type]
     if hasattr(msg, 'format'):
         return compressed_to_rgb(msg)  # type: ignore[arg-type]
     raise FrameError(

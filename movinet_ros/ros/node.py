@@ -295,9 +295,9 @@ class MovinetNode(LifecycleNode):
                 f'{camera.image_topic}: stream state reset: {result.reset_reason.value}')
         self.health.add_inference(result.inference_ms)
         camera.actions_pub.publish(recognition_to_msg(result, camera.pipeline.model.name))
-        if (self.settings.publish_overlay and result.rgb is not None
+        if (self.settings.publish_overlay and result.pixels is not None
                 and camera.overlay_pub.get_subscription_count() > 0):
-            overlay = draw_hypotheses(result.rgb, result.hypotheses)
+            overlay = draw_hypotheses(result.rgb(), result.hypotheses)
             camera.overlay_pub.publish(pixels_to_image_msg(
                 overlay, 'rgb8', stamp_from_ns(result.stamp_ns), result.frame_id))
 
