@@ -36,6 +36,8 @@ from typing import Callable, Dict, IO, List, Optional, Sequence, Tuple
 
 from movinet_ros.benchmark import BenchmarkError
 from movinet_ros.benchmark.stats import Figure, median, missing, percentile, summarize
+from movinet_ros.ros.node import INPUT_QOS
+from movinet_ros.ros.wire import header_stamp_ns
 from movinet_ros_interfaces.msg import ActionRecognition
 import psutil
 import rclpy
@@ -43,6 +45,7 @@ from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rclpy.signals import SignalHandlerOptions
+from sensor_msgs.msg import Image
 
 NODE_MODULE = 'movinet_ros.ros.node'
 PUBLISHER_MODULE = 'movinet_ros.ros.video_publisher'
@@ -150,6 +153,17 @@ class Probe:
 
         self.node.create_subscription(ActionRecognition, topic, received, _RELIABLE)
 
+    def listen_images(self, topic: str) -> None:
+        """Record how long images on ``topic`` take to arrive here, as the node subscribes."""
+        samples = self.latencies.setdefault(topic, [])
+
+        def received(data: bytes) -> None:
+            now_ns = time.time_ns()
+            # Raw, so the probe never deserialises: the bytes are what DDS delivered.
+            samples.append((time.monotonic(), (now_ns - header_stamp_ns(data)) / 1e6, 0.0))
+
+        self.node.create_subscription(Image, topic, received, INPUT_QOS, raw=True)
+
     def spin_until(self, condition: Callable[[], bool], timeout: float,
                    every: Optional[Callable[[], None]] = None) -> bool:
         """Spin until ``condition()`` or ``timeout`` s; call ``every`` about twice a second."""
@@ -194,6 +208,8 @@ class LiveResult:
 
     ``step_p50`` is the median model step the node reported in those results
     (ActionRecognition.inference_ms): the part of the latency that is the model's.
+    ``image_p50`` is the median time an image took from its publisher to another process
+    (the probe, subscribed like the node): the part that is transport.
     """
 
     latency_p50: Figure
@@ -201,12 +217,13 @@ class LiveResult:
     cpu_percent: Figure
     rss_mb: Figure
     step_p50: Figure
+    image_p50: Figure
     processed: int = 0
 
     @classmethod
     def failed(cls, reason: str) -> 'LiveResult':
         """Return a result whose figures all say why they are missing."""
-        return cls(*(missing(reason),) * 5)
+        return cls(*(missing(reason),) * 6)
 
 
 def measure_live(model_path: str, labels_path: str, clip_path: str, env: Dict[str, str],
@@ -237,6 +254,8 @@ def measure_live(model_path: str, labels_path: str, clip_path: str, env: Dict[st
     with ProcessGroup(env) as group, Probe(int(env['ROS_DOMAIN_ID'])) as probe:
         for topic in actions:
             probe.listen(topic)
+        images = f'{camera_namespaces[0]}/image'
+        probe.listen_images(images)
         node = group.start(NODE_MODULE, *node_args)
         for camera in camera_namespaces:
             group.start(PUBLISHER_MODULE, *publisher_args, '-r', f'__ns:={camera}')
@@ -252,16 +271,16 @@ def measure_live(model_path: str, labels_path: str, clip_path: str, env: Dict[st
                 f'{"the node" if culprit is node else "a video publisher"} {what}; its output:'
                 f'\n{group.output(culprit)}')
         try:
-            return _measure_windows(probe, psutil.Process(node.pid), actions, timing)
+            return _measure_windows(probe, psutil.Process(node.pid), actions, images, timing)
         except psutil.Error as error:
             raise BenchmarkError(f'the node exited while measuring ({error}); its output:\n'
                                  f'{group.output(node)}') from error
 
 
-def _measure_windows(probe: Probe, node: psutil.Process, actions: Sequence[str],
+def _measure_windows(probe: Probe, node: psutil.Process, actions: Sequence[str], images: str,
                      timing: LiveTiming) -> LiveResult:
     probe.spin_until(lambda: False, timing.warmup_sec)
-    p50s, p95s, cpus, rsss, steps = [], [], [], [], []
+    p50s, p95s, cpus, rsss, steps, image_p50s = [], [], [], [], [], []
     processed = 0
     for _ in range(timing.segments):
         window_rss: List[float] = []
@@ -280,7 +299,10 @@ def _measure_windows(probe: Probe, node: psutil.Process, actions: Sequence[str],
             p50s.append(median(latencies))
             p95s.append(percentile(latencies, 0.95))
             steps.append(median([step for _, step in window]))
+        arrivals = [latency for at, latency, _ in probe.latencies[images] if began <= at < ended]
+        if arrivals:
+            image_p50s.append(median(arrivals))
     if not p50s:
         return LiveResult.failed('no result arrived while measuring')
     return LiveResult(summarize(p50s), summarize(p95s), summarize(cpus), summarize(rsss),
-                      summarize(steps), processed)
+                      summarize(steps), summarize(image_p50s), processed)

@@ -66,6 +66,7 @@ EXTRA_KEYS = (
     Key('pipeline_step_ms_640x480', 'ms',
         'model step inside pipeline_ms_640x480: frame in, invoke, states carried'),
     Key('e2e_step_ms_p50', 'ms', "the node's model step in the e2e results (inference_ms)"),
+    Key('e2e_image_ms_p50', 'ms', 'image published -> received raw by another process'),
     Key('callback_drop_ms', 'ms', 'node callback on a frame the throttle drops'),
     Key('callback_processed_ms', 'ms', 'node callback on a processed frame (incl. publish)'),
     Key('streams_4_latency_ms_p50', 'ms', 'p50 latency with 4 cameras into one node'),

@@ -139,6 +139,7 @@ def _live(setup: Setup, plan: Plan, env: Dict[str, str], invoke: Figure,
         'e2e_latency_ms_p95': single.latency_p95,
         'e2e_overhead_ms_p50': difference(single.latency_p50, invoke),
         'e2e_step_ms_p50': single.step_p50,
+        'e2e_image_ms_p50': single.image_p50,
         'node_cpu_percent': single.cpu_percent,
         'node_rss_mb': single.rss_mb,
     }
