@@ -79,6 +79,13 @@ def test_subcommand_help_imports_that_subcommand_only(command, expected):
     assert loaded == expected
 
 
+def test_bench_without_ros_says_what_it_needs():
+    process, _ = _run_without_ros('bench', '--quick')
+    assert process.returncode == 2
+    assert 'movinet-ros bench: error:' in process.stderr and 'needs ROS 2' in process.stderr
+    assert 'Traceback' not in process.stderr, process.stderr
+
+
 def test_offline_commands_run_without_ros(tmp_path, model_path, labels_path, clip_path):
     bag = tmp_path / 'camera_bag'
     process, loaded = _run_without_ros('video2bag', str(clip_path), str(bag), '--topic',

@@ -63,7 +63,16 @@ def _chosen_command(argv: Sequence[str]) -> Optional[str]:
 def main(argv: Optional[List[str]] = None) -> int:
     """Run a subcommand; errors on bad input print one line and exit 2."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(_chosen_command(argv)).parse_args(argv)
+    command = _chosen_command(argv)
+    try:
+        parser = build_parser(command)
+    except ImportError as error:
+        # bench and watch run ROS 2 nodes; say what is missing instead of a traceback.
+        print(f'movinet-ros {command}: error: {error}; this subcommand needs ROS 2 '
+              '(rclpy and the movinet_ros_interfaces messages): run `. scripts/env.sh` after '
+              '`make setup`, or source your ROS 2 workspace', file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)
     except MovinetError as error:
