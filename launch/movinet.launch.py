@@ -26,6 +26,7 @@ arguments given on the command line.
 """
 
 import os
+from typing import Any, Dict, Mapping
 
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
@@ -65,7 +66,7 @@ NODE_PARAMETERS = {
 }
 
 
-def parameter_overrides(values):
+def parameter_overrides(values: Mapping[str, str]) -> Dict[str, Any]:
     """
     Return the node parameters set by the given launch argument values, typed.
 
