@@ -140,9 +140,10 @@ class StreamModel:
     """
     A MoViNet stream TFLite model stepped frame by frame with its states carried.
 
-    ``step`` is the hot path: it hands the runtime the frame and the state arrays the
-    previous call returned (the runner already returns fresh copies, so they are fed back as
-    they are) and returns the logits of the clip seen so far.
+    ``step`` is the hot path: it writes the frame into the interpreter's image tensor,
+    invokes, copies back the state outputs that are not already their inputs' tensors, and
+    returns the logits of the clip seen so far. (Signatures off the main subgraph go through
+    the signature runner, feeding back the state arrays each call returns.)
     """
 
     def __init__(self, model_path: Union[str, pathlib.Path], num_threads: int = 1):
