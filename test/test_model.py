@@ -217,6 +217,102 @@ def test_reset_zeros_are_never_modified_by_stepping(fake, tflite_file):
     assert not runner.calls[1]['state_b0_stream_buffer'].any()
 
 
+class TensorInterpreter:
+    """
+    An interpreter stepped on its own tensors, as StreamModel drives LiteRT's.
+
+    Tensors live at indices; ``tensor(i)`` returns a view getter and ``invoke`` computes:
+    the float buffer state in place (its output is its input tensor), the int32 frame count
+    and the int8 quantised state into separate output tensors (they must be carried back),
+    logits ``arange(4) + mean(image) + 10 * new frame count``.
+    """
+
+    SPECS = {  # name: (input index, output index, details)
+        'image': (0, None, tensor([1, 1, 2, 2, 3])),
+        'state_buffer': (1, 1, tensor([1, 2])),
+        'state_frame_count': (2, 12, tensor([1], np.int32)),
+        'state_quantised': (3, 13, tensor([1], np.int8, (0.5, 3))),
+        'logits': (None, 10, tensor([1, 4])),
+    }
+
+    def __init__(self):
+        self.arrays = {}
+        for input_index, output_index, details in self.SPECS.values():
+            for index in (input_index, output_index):
+                if index is not None:
+                    self.arrays[index] = np.zeros(details['shape'], details['dtype'])
+        runner = FakeRunner({}, {})
+        runner._subgraph_index = 0  # the main subgraph, as in every MoViNet export
+        runner.inputs = {name: dict(details, index=spec_in)
+                         for name, (spec_in, _, details) in self.SPECS.items()
+                         if spec_in is not None}
+        runner.outputs = {name: dict(details, index=spec_out)
+                          for name, (_, spec_out, details) in self.SPECS.items()
+                          if spec_out is not None}
+        self.runner = runner
+        self.invokes = 0
+
+    def allocate_tensors(self):
+        pass
+
+    def get_signature_list(self):
+        return {'serving_default': {}}
+
+    def get_signature_runner(self, key):
+        return self.runner
+
+    def tensor(self, index):
+        return lambda: self.arrays[index]
+
+    def invoke(self):
+        self.invokes += 1
+        arrays = self.arrays
+        arrays[1] += 1.0
+        arrays[12][...] = arrays[2] + 1
+        arrays[13][...] = arrays[3] + 1
+        arrays[10][...] = np.arange(4) + arrays[0].mean() + 10 * arrays[12][0]
+
+
+@pytest.fixture
+def tensor_model(monkeypatch, tflite_file):
+    interpreter = TensorInterpreter()
+    monkeypatch.setattr(model_module, 'make_interpreter', lambda path, threads: interpreter)
+    return StreamModel(tflite_file), interpreter
+
+
+def _counts(model, *values):
+    """Step once per value; return the frame counts the logits reveal."""
+    image = TensorInterpreter.SPECS['image'][2]
+    return [int(round((model.step(frame(value, image))[0] - value) / 10)) for value in values]
+
+
+def test_tensor_path_carries_states_and_starts_quantised_ones_at_their_zero_point(
+        tensor_model):
+    model, interpreter = tensor_model
+    assert model._runner is None, 'a main-subgraph signature is stepped on the tensors'
+    assert _counts(model, 0.25, 0.5, 0.75) == [1, 2, 3]
+    assert interpreter.arrays[1].tolist() == [[3.0, 3.0]]  # updated in place, not copied
+    # Started at its zero point 3 (the int8 state's real zero), carried back from its own
+    # output tensor after each of the 3 steps.
+    assert interpreter.arrays[3][0] == 6
+    model.reset()
+    assert _counts(model, 0.5) == [1]
+    assert interpreter.arrays[1].tolist() == [[1.0, 1.0]]
+
+
+def test_forks_on_one_interpreter_keep_their_own_states(tensor_model):
+    first, interpreter = tensor_model
+    second = first.fork()
+    assert _counts(first, 0.1, 0.2, 0.3) == [1, 2, 3]
+    assert _counts(second, 0.4) == [1], 'a fork starts empty'
+    assert _counts(first, 0.5) == [4], "the other stream's step must not leak in"
+    assert _counts(second, 0.6, 0.7) == [2, 3]
+    second.reset()
+    assert _counts(first, 0.8) == [5]
+    assert _counts(second, 0.9) == [1]
+    assert interpreter.invokes == 9
+
+
 @pytest.mark.parametrize('keys, chosen', [
     (('call',), 'call'), (('serving_default', 'call'), 'serving_default'),
     (('call', 'other'), 'call'), (('stream_step',), 'stream_step')])
