@@ -78,6 +78,11 @@ def compressed_image(data: bytes, stamp_ns: int, image_format: str = JPEG_FORMAT
     return msg
 
 
+def truncated(data: bytes) -> bytes:
+    # Half of any frame's JPEG, so even the clip's black first frame (1 kB) is cut short.
+    return data[:len(data) // 2]
+
+
 def encode(bgr: np.ndarray, extension: str) -> bytes:
     ok, encoded = cv2.imencode(extension, bgr)
     assert ok
@@ -117,7 +122,7 @@ RAW_MALFORMED = {
         'image 100000x100000 (step 300000) exceeds the 16384 pixel limit'),
 }
 COMPRESSED_MALFORMED = {
-    'truncated JPEG': (lambda bgr, t: compressed_image(encode(bgr, '.jpg')[:3000], t),
+    'truncated JPEG': (lambda bgr, t: compressed_image(truncated(encode(bgr, '.jpg')), t),
                        'is truncated'),
     'corrupt PNG': (lambda bgr, t: compressed_image(corrupt_png(bgr), t, 'bgr8; png compressed'),
                     'could not decode png image'),
@@ -362,12 +367,17 @@ def test_reset_service_called_repeatedly_while_streaming_is_safe(
 
 # In process ---------------------------------------------------------------------------
 @pytest.fixture
-def live_node(ros_env, model_path, labels_path):
-    """Build a configured, active MovinetNode in this process, fed through its callback."""
+def live_node(request, ros_env, model_path, labels_path):
+    """
+    Build a configured, active MovinetNode in this process, fed through its callback.
+
+    Its input transport is raw unless the test parametrizes the fixture indirectly.
+    """
     graph = RosGraph(ros_env)
     node = MovinetNode(context=graph.context, parameter_overrides=[
         Parameter('model_path', value=str(model_path)),
         Parameter('labels_path', value=str(labels_path)),
+        Parameter('input_transport', value=getattr(request, 'param', 'raw')),
         Parameter('autostart', value=False)])
     try:
         assert node.trigger_configure() == TransitionCallbackReturn.SUCCESS
@@ -415,11 +425,13 @@ def test_undeserialisable_frame_is_a_rejected_frame(live_node, clip_bgr, capfd):
     assert 'rejected frame:' in err and 'failed unexpectedly' not in err, err
 
 
-@pytest.mark.parametrize('malformed', [RAW_MALFORMED], ids=['raw'])
-def test_every_kind_of_rejection_is_logged(live_node, clip_bgr, capfd, malformed):
+@pytest.mark.parametrize('live_node, transport', [('raw', 'raw'), ('compressed', 'compressed')],
+                         indirect=['live_node'], ids=['raw', 'compressed'])
+def test_every_kind_of_rejection_is_logged(live_node, clip_bgr, capfd, transport):
+    _, _, good, malformed = TRANSPORTS[transport]
     stamp = START_NS
     for build, _ in malformed.values():
-        live_node.feed(raw_image(clip_bgr[0], stamp))
+        live_node.feed(good(clip_bgr[0], stamp))
         stamp += SLOT_NS
         live_node.feed(build(clip_bgr[0], stamp))
         stamp += SLOT_NS
