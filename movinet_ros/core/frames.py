@@ -165,18 +165,13 @@ class Pixels:
 
     def to_rgb(self) -> RgbFrame:
         """Return a new HxWx3 RGB array of the whole frame."""
-        return convert_to_rgb(self.view, self.cv_code, self.described)
-
-
-def convert_to_rgb(pixels: np.ndarray, cv_code: Optional[int], described: str) -> RgbFrame:
-    """Convert an 8-bit view with ``cv_code`` into a new HxWx3 RGB array (a copy if None)."""
-    if cv_code is None:
-        return np.array(pixels, dtype=np.uint8, order='C', copy=True)
-    try:
-        rgb = cv2.cvtColor(pixels, cv_code)
-    except cv2.error as error:
-        raise FrameError(f'OpenCV could not convert {described}: {error}') from None
-    return _rgb_result(rgb, described)
+        if self.cv_code is None:
+            return np.array(self.view, dtype=np.uint8, order='C', copy=True)
+        try:
+            rgb = cv2.cvtColor(self.view, self.cv_code)
+        except cv2.error as error:
+            raise FrameError(f'OpenCV could not convert {self.described}: {error}') from None
+        return _rgb_result(rgb, self.described)
 
 
 def image_to_rgb(msg: ImageLike) -> RgbFrame:
