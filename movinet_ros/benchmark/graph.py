@@ -141,6 +141,8 @@ class Probe:
         self.executor.add_node(self.node)
         # (monotonic receive time, latency in ms, the node's model step in ms) per topic.
         self.latencies: Dict[str, List[Tuple[float, float, float]]] = {}
+        # (monotonic receive time, ms since the image's stamp) of raw images received.
+        self.image_arrivals: List[Tuple[float, float]] = []
 
     def listen(self, topic: str) -> None:
         """Record the latency of every ActionRecognition on ``topic``."""
@@ -155,12 +157,11 @@ class Probe:
 
     def listen_images(self, topic: str) -> None:
         """Record how long images on ``topic`` take to arrive here, as the node subscribes."""
-        samples = self.latencies.setdefault(topic, [])
-
         def received(data: bytes) -> None:
             now_ns = time.time_ns()
             # Raw, so the probe never deserialises: the bytes are what DDS delivered.
-            samples.append((time.monotonic(), (now_ns - header_stamp_ns(data)) / 1e6, 0.0))
+            self.image_arrivals.append(
+                (time.monotonic(), (now_ns - header_stamp_ns(data)) / 1e6))
 
         self.node.create_subscription(Image, topic, received, INPUT_QOS, raw=True)
 
@@ -319,7 +320,7 @@ def _image_transport(probe: Probe, images: str, timing: LiveTiming) -> Figure:
     for _ in range(timing.segments):
         began = time.monotonic()
         probe.spin_until(lambda: False, timing.segment_sec / 4)
-        arrivals = [latency for at, latency, _ in probe.latencies[images] if at >= began]
+        arrivals = [latency for at, latency in probe.image_arrivals if at >= began]
         if arrivals:
             p50s.append(median(arrivals))
     return summarize(p50s)
