@@ -20,7 +20,9 @@ import json
 
 import cv2
 
-from movinet_ros.cli.options import non_negative_float, positive_int
+from movinet_ros.cli.options import int_in_range, non_negative_float, positive_int
+from movinet_ros.core.context import (
+    ContextConfig, DEFAULT_CONTEXT_SEC, DEFAULT_CONTEXT_STREAMS, MAX_CONTEXT_STREAMS)
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.core.postprocess import RankingConfig
 from movinet_ros.core.preprocess import RESIZE_MODES
@@ -38,12 +40,21 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
                         help='classes to report (default 5)')
     parser.add_argument('--threads', type=positive_int, default=1, help='interpreter threads')
     parser.add_argument('--resize-mode', choices=RESIZE_MODES, default='stretch')
+    parser.add_argument('--context-sec', type=non_negative_float, default=DEFAULT_CONTEXT_SEC,
+                        help='seconds of history the scores rest on (default '
+                             f'{DEFAULT_CONTEXT_SEC:g}; 0: the whole clip)')
+    parser.add_argument('--context-streams', type=int_in_range(1, MAX_CONTEXT_STREAMS),
+                        default=DEFAULT_CONTEXT_STREAMS,
+                        help='staggered copies of the stream state (default '
+                             f'{DEFAULT_CONTEXT_STREAMS})')
 
 
 def pipeline_from_args(args: argparse.Namespace) -> RecognitionPipeline:
     """Load the pipeline the options describe."""
     config = PipelineConfig(target_fps=args.fps, resize_mode=args.resize_mode,
-                            ranking=RankingConfig(top_k=args.top_k))
+                            ranking=RankingConfig(top_k=args.top_k),
+                            context=ContextConfig(context_sec=args.context_sec,
+                                                  streams=args.context_streams))
     return RecognitionPipeline.from_files(args.model, args.labels, config, args.threads)
 
 

@@ -28,10 +28,11 @@ import pathlib
 import time
 from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
+from movinet_ros.core.context import BoundedContext, ContextConfig
 from movinet_ros.core.frames import FrameError, FrameSizeError, message_to_pixels, Pixels
 from movinet_ros.core.labels import check_label_count, load_labels
 from movinet_ros.core.model import StreamModel
-from movinet_ros.core.postprocess import Hypothesis, Ranker, RankingConfig, softmax
+from movinet_ros.core.postprocess import Hypothesis, Ranker, RankingConfig
 from movinet_ros.core.preprocess import PreprocessError, Preprocessor, RESIZE_MODES
 from movinet_ros.core.throttle import (
     DEFAULT_RESET_GAP_SEC, DEFAULT_TARGET_FPS, ResetReason, StampThrottle)
@@ -46,6 +47,7 @@ class PipelineConfig:
     reset_gap_sec: float = DEFAULT_RESET_GAP_SEC
     resize_mode: str = 'stretch'
     ranking: RankingConfig = field(default_factory=RankingConfig)
+    context: ContextConfig = field(default_factory=ContextConfig)
 
     def __post_init__(self) -> None:
         if self.resize_mode not in RESIZE_MODES:
@@ -107,6 +109,7 @@ class RecognitionPipeline:
         self.stats = PipelineStats()
         self._ranker = Ranker(self.labels, config.ranking)
         self._throttle = StampThrottle(config.target_fps, config.reset_gap_sec)
+        self._context = BoundedContext(model, config.context)
         self._preprocess = Preprocessor(model.input_size, model.input_dtype,
                                         model.input_quantization, config.resize_mode)
 
@@ -121,14 +124,19 @@ class RecognitionPipeline:
         check_label_count(labels, model.num_classes, labels_path)
         return cls(model, labels, config)
 
+    @property
+    def context(self) -> BoundedContext:
+        """The staggered copies of the stream state the scores rest on."""
+        return self._context
+
     def set_ranking(self, ranking: RankingConfig) -> None:
         """Apply new top-k, threshold or label lists from the next frame on (validated first)."""
         self._ranker = Ranker(self.labels, ranking)
         self.config = replace(self.config, ranking=ranking)
 
     def reset(self) -> None:
-        """Start the stream over: zero the model state and forget the throttle's history."""
-        self.model.reset()
+        """Start the stream over: zero every model state and forget the throttle's history."""
+        self._context.reset()
         self._throttle.restart()
         self.stats.resets += 1
 
@@ -154,18 +162,17 @@ class RecognitionPipeline:
         size_change = self._throttle.check_size((width, height))
         reset_reason = decision.reset or size_change
         if reset_reason is not None:
-            self.model.reset()
+            self._context.reset()
             self.stats.resets += 1
         model_input = self._preprocess(pixels)
         invoked = time.perf_counter()
-        logits = self.model.step(model_input)
+        probabilities = self._context.step(model_input, stamp_ns)
         inference_ms = (time.perf_counter() - invoked) * 1e3
-        probabilities = softmax(logits)
         hypotheses = tuple(self._ranker.rank(probabilities))
         self.stats.processed += 1
         return Recognition(
             stamp_ns=stamp_ns, hypotheses=hypotheses, probabilities=probabilities,
-            frames_in_state=self.model.frames_in_state, reset_reason=reset_reason,
+            frames_in_state=self._context.frames_in_state, reset_reason=reset_reason,
             frame_size=(width, height), inference_ms=inference_ms,
             total_ms=(time.perf_counter() - started) * 1e3,
             frame_id=getattr(getattr(message, 'header', None), 'frame_id', ''), pixels=pixels)

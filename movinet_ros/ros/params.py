@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import math
 from typing import Any, Dict, List, Optional, Tuple
 
+from movinet_ros.core.context import (
+    ContextConfig, DEFAULT_CONTEXT_SEC, DEFAULT_CONTEXT_STREAMS, MAX_CONTEXT_STREAMS)
 from movinet_ros.core.pipeline import PipelineConfig
 from movinet_ros.core.postprocess import RankingConfig
 from movinet_ros.core.preprocess import RESIZE_MODES
@@ -70,6 +72,16 @@ PARAMS: Tuple[ParamSpec, ...] = (
     ParamSpec('reset_gap_sec', 2.0,
               'A gap between frame stamps longer than this resets the stream state.',
               float_range=(0.001, 3600.0)),
+    ParamSpec('context_sec', DEFAULT_CONTEXT_SEC,
+              'Temporal context: the published scores rest on about the last this many '
+              'seconds, so a camera that runs for days still recognises the action '
+              'happening now (README, "Always-on streams"). 0: the whole history since the '
+              'last reset (clip-level use).',
+              float_range=(0.0, 3600.0)),
+    ParamSpec('context_streams', DEFAULT_CONTEXT_STREAMS,
+              'Staggered copies of the stream state that make up the context; each costs '
+              'one model invoke per processed frame.',
+              int_range=(1, MAX_CONTEXT_STREAMS)),
     ParamSpec('input_transport', 'raw',
               'raw subscribes sensor_msgs/Image on "image"; compressed subscribes '
               'sensor_msgs/CompressedImage on "<image>/compressed".', choices=TRANSPORTS),
@@ -106,6 +118,8 @@ class NodeSettings:
     label_denylist: Tuple[str, ...]
     resize_mode: str
     reset_gap_sec: float
+    context_sec: float
+    context_streams: int
     input_transport: str
     image_topics: Tuple[str, ...]
     publish_overlay: bool
@@ -119,7 +133,9 @@ class NodeSettings:
     def pipeline_config(self) -> PipelineConfig:
         """Return the settings of the shared recognition pipeline."""
         return PipelineConfig(target_fps=self.target_fps, reset_gap_sec=self.reset_gap_sec,
-                              resize_mode=self.resize_mode, ranking=self.ranking())
+                              resize_mode=self.resize_mode, ranking=self.ranking(),
+                              context=ContextConfig(context_sec=self.context_sec,
+                                                    streams=self.context_streams))
 
 
 def check_value(name: str, value: Any) -> Optional[str]:
@@ -163,6 +179,7 @@ def settings_from_values(values: Dict[str, Any]) -> NodeSettings:
     merged['target_fps'] = float(merged['target_fps'])
     merged['score_threshold'] = float(merged['score_threshold'])
     merged['reset_gap_sec'] = float(merged['reset_gap_sec'])
+    merged['context_sec'] = float(merged['context_sec'])
     merged['label_allowlist'] = tuple(merged['label_allowlist'])
     merged['label_denylist'] = tuple(merged['label_denylist'])
     merged['image_topics'] = tuple(merged['image_topics'])
