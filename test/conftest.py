@@ -26,6 +26,7 @@ SHARED_DIR = pathlib.Path(os.environ.get('MOVINET_SHARED_DIR', REPO_ROOT.parent 
 MODEL_PATH = SHARED_DIR / 'models' / 'movinet_a0_stream_int8.tflite'
 LABELS_PATH = SHARED_DIR / 'models' / 'kinetics600_label_map.txt'
 CLIP_PATH = SHARED_DIR / 'clips' / 'carving_ice.mp4'
+OTHER_CLIP_PATH = SHARED_DIR / 'clips' / 'example_video01.mp4'
 FASTDDS_PROFILE = REPO_ROOT / 'config' / 'fastdds_localhost.xml'
 
 _domain_ids = itertools.count((os.getpid() * 7) % 80 + 1)
@@ -54,6 +55,14 @@ def labels_path() -> pathlib.Path:
 def clip_path() -> pathlib.Path:
     """Path to the real carving-ice clip; skips where ../shared is absent."""
     return _require(CLIP_PATH)
+
+
+@pytest.fixture
+def shared_dir() -> pathlib.Path:
+    """Return ../shared with the model and both real clips; skip where one is absent."""
+    for path in (MODEL_PATH, LABELS_PATH, CLIP_PATH, OTHER_CLIP_PATH):
+        _require(path)
+    return SHARED_DIR
 
 
 @pytest.fixture

@@ -74,6 +74,11 @@ def format_summary(summary: dict[str, Any]) -> str:
             f'frame top-1 {_rate(summary["frame_top1_accuracy"])}  '
             f'top-5 {_rate(summary["frame_top5_accuracy"])} '
             f'over {len(summary["segments"])} segments')
+        if len(summary['segments']) > 1:
+            lines.append(
+                f'switching: right for good {_rate(summary["mean_time_to_correct_sec"], 2)} s '
+                f'after a new segment starts (mean), '
+                f'{summary["switches_never_correct"]} never right')
     lines.append('wrote ' + ', '.join(summary['outputs'].values()))
     return '\n'.join(lines)
 

@@ -80,7 +80,7 @@ class ContextConfig:
 
     @property
     def bounded(self) -> bool:
-        """Whether the history is bounded (else one state is carried forever)."""
+        """Tell whether the history is bounded; if not, one state is carried forever."""
         return self.context_sec > 0.0
 
 
@@ -105,7 +105,7 @@ class BoundedContext:
 
     @property
     def models(self) -> tuple[StreamModel, ...]:
-        """The copies of the stream state, the first one being the model given."""
+        """Return the copies of the stream state, the first one being the model given."""
         return tuple(self._copies)
 
     def reset(self) -> None:
@@ -143,8 +143,6 @@ class BoundedContext:
         ready = [(frames, p) for frames, p in seen if frames >= MIN_FRAMES]
         if not ready:
             ready = [max(seen, key=lambda item: item[0])]
-        weights = np.array([1.0 / frames for frames, _ in ready], np.float32)
-        combined = np.einsum('i,ij->j', weights / weights.sum(),
-                             np.stack([p for _, p in ready]))
+        weights = np.array([1.0 / frames for frames, _ in ready], ready[0][1].dtype)
         self.frames_in_state = max(frames for frames, _ in ready)
-        return combined.astype(np.float32, copy=False)
+        return np.einsum('i,ij->j', weights / weights.sum(), np.stack([p for _, p in ready]))

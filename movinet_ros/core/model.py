@@ -288,6 +288,14 @@ class StreamModel:
         self._saved = {}
         tensors.owner = self
 
+    def state_arrays(self) -> Dict[str, np.ndarray]:
+        """Return a copy of this stream's current states by name (for checks and tests)."""
+        if self._tensors is None:
+            return {name: np.array(self._feed[name]) for name in self.state_names}
+        if self._tensors.owner is self:
+            return {name: view().copy() for name, view in self._tensors.inputs.items()}
+        return {name: np.array(self._saved[name]) for name in self.state_names}
+
     def fork(self) -> 'StreamModel':
         """
         Return a second stream on the same interpreter, with its own state, starting empty.

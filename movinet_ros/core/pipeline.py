@@ -126,7 +126,7 @@ class RecognitionPipeline:
 
     @property
     def context(self) -> BoundedContext:
-        """The staggered copies of the stream state the scores rest on."""
+        """Return the staggered copies of the stream state the scores rest on."""
         return self._context
 
     def set_ranking(self, ranking: RankingConfig) -> None:

@@ -103,6 +103,10 @@ class EvalReport:
     frame_top1_accuracy: float | None
     frame_top5_accuracy: float | None
     segments: list[SegmentResult]
+    # Switching: over the segments after the first (each a change of action in the stream),
+    # the mean time_to_correct_sec of those that became right, and how many never did.
+    mean_time_to_correct_sec: float | None
+    switches_never_correct: int
     confusion: dict[str, dict[str, int]]
     frames_total: int
     frames_annotated: int
@@ -217,12 +221,16 @@ def evaluate(predictions: Iterable[FramePrediction], segments: Iterable[Segment]
         frame_top1.extend(frame.hit(segment.label, 1) for frame in inside)
         frame_top5.extend(frame.hit(segment.label, 5) for frame in inside)
 
+    switches = [r.time_to_correct_sec for r in results[1:]]
+    switched = [t for t in switches if t is not None]
     return EvalReport(
         clip_top1_accuracy=_share([r.correct for r in results]),
         clip_top5_accuracy=_share([r.correct_top5 for r in results]),
         frame_top1_accuracy=_share(frame_top1),
         frame_top5_accuracy=_share(frame_top5),
         segments=results,
+        mean_time_to_correct_sec=sum(switched) / len(switched) if switched else None,
+        switches_never_correct=len(switches) - len(switched),
         confusion=confusion_counts(ordered, segments),
         frames_total=len(ordered),
         frames_annotated=len(frame_top1),
