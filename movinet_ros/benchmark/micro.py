@@ -28,6 +28,7 @@ from typing import Callable, Dict, List, Sequence, Tuple
 from movinet_ros.benchmark import BenchmarkError
 from movinet_ros.benchmark.content import bgr_image, FRAME_PERIOD_NS
 from movinet_ros.benchmark.stats import Figure, median, summarize
+from movinet_ros.core.context import BoundedContext, ContextConfig
 from movinet_ros.core.model import StreamModel
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.core.preprocess import Preprocessor
@@ -156,11 +157,13 @@ def pipeline_frame(model_path: str, labels_path: str, frames_bgr: Sequence[np.nd
     Time ``RecognitionPipeline.process`` on bgr8 Image messages, every frame processed.
 
     target_fps 0 turns the throttle off, so each call pays conversion, resize, invoke and
-    post-processing. The model step's share of each frame (frame in, invoke, states carried)
+    post-processing. The temporal context is unbounded here (one state, one invoke), so the
+    figure is the pipeline's own cost over one invoke; ``context_step`` times the bounded
+    context's extra invokes apart. The model step's share of each frame (frame in, invoke, states carried)
     is recorded on the timer, to show how much of the gap to the floor is the step itself.
     """
-    pipeline = RecognitionPipeline.from_files(model_path, labels_path,
-                                              PipelineConfig(target_fps=0.0))
+    config = PipelineConfig(target_fps=0.0, context=ContextConfig(context_sec=0.0))
+    pipeline = RecognitionPipeline.from_files(model_path, labels_path, config)
     messages = [bgr_image(bgr, 0) for bgr in frames_bgr]
 
     def one_frame(index: int) -> float:
@@ -175,6 +178,33 @@ def pipeline_frame(model_path: str, labels_path: str, frames_bgr: Sequence[np.nd
 
     timer = FrameTimer(one_frame, warmup, frames, start=pipeline.reset)
     return timer
+
+
+def context_step(model_path: str, frames_bgr: Sequence[np.ndarray], frames: int,
+                 warmup: int) -> FrameTimer:
+    """
+    Time one processed frame's model work with the default bounded temporal context.
+
+    The context is first run past its window at 5 fps stamps, so every copy of the state is
+    stepped on every frame, as on a camera that has run for a while: the figure is what the
+    bounded context costs per processed frame (all its invokes, its state swaps and the
+    combination of the copies' probabilities).
+    """
+    model = StreamModel(model_path)
+    prepare = Preprocessor(model.input_size, model.input_dtype, model.input_quantization)
+    inputs = [prepare(bgr[:, :, ::-1]).copy() for bgr in frames_bgr]
+    context = BoundedContext(model, ContextConfig())
+    period_ns = int(1e9 / 5)
+    stamps = iter(range(period_ns, 1 << 62, period_ns))
+    for index in range(int(context.config.context_sec * 5) + 1):
+        context.step(inputs[index % len(inputs)], next(stamps))
+
+    def one_frame(index: int) -> float:
+        started = time.perf_counter()
+        context.step(inputs[index % len(inputs)], next(stamps))
+        return time.perf_counter() - started
+
+    return FrameTimer(one_frame, warmup, frames)
 
 
 def serialized_frames(frames_bgr: Sequence[np.ndarray]) -> List[bytes]:

@@ -101,8 +101,9 @@ def run_benchmark(setup: Setup, plan: Plan,
 
 def _micro(setup: Setup, plan: Plan, step: Callable[[str], None]) -> Dict[str, Figure]:
     figures: Dict[str, Figure] = {}
-    step('invoke floor (bare interpreter, states carried) and pipeline.process on bgr8 '
-         f'Images {", ".join(f"{w}x{h}" for w, h in PIPELINE_SIZES)}, interleaved')
+    step('invoke floor (bare interpreter, states carried), pipeline.process on bgr8 '
+         f'Images {", ".join(f"{w}x{h}" for w, h in PIPELINE_SIZES)} and the bounded '
+         'context, interleaved')
     native = clip_frames(setup.clip_path, limit=2 * DISTINCT_FRAMES)
     timers = [micro.invoke_floor(setup.model_path, native, plan.invoke_frames,
                                  plan.warmup_frames)]
@@ -110,11 +111,16 @@ def _micro(setup: Setup, plan: Plan, step: Callable[[str], None]) -> Dict[str, F
         frames = clip_frames(setup.clip_path, size, DISTINCT_FRAMES)
         timers.append(micro.pipeline_frame(setup.model_path, setup.labels_path, frames,
                                            plan.pipeline_frames, plan.warmup_frames))
+    timers.append(micro.context_step(setup.model_path, native, plan.invoke_frames,
+                                     plan.warmup_frames))
     keys = ['invoke_ms'] + [f'pipeline_ms_{width}x{height}' for width, height in PIPELINE_SIZES]
+    keys.append('context_step_ms')
     repeats = dict(zip(keys, micro.interleave(timers, plan.repeats)))
     figures.update((key, summarize(samples)) for key, samples in repeats.items())
     figures['pipeline_ratio'] = paired_ratio(repeats['pipeline_ms_640x480'],
                                              repeats['invoke_ms'])
+    figures['context_cost_ratio'] = paired_ratio(repeats['context_step_ms'],
+                                                 repeats['invoke_ms'])
     figures['pipeline_step_ms_640x480'] = summarize(
         [median(steps) for steps in timers[1].recorded])
     step('node image callback: dropped vs processed frames at 30 Hz into 5 fps')
