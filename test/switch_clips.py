@@ -12,72 +12,17 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""
-An always-on stream made of the two real clips: a long history of one action, then another.
-
-``example_video01.mp4`` (a workout, 5 fps) is looped for the history; ``carving_ice.mp4``
-(29.6 fps) follows, thinned to 5 fps. Both are RGB at the carving clip's 172x172, so the
-switch is no size change (which would reset the stream state and hide the problem).
-"""
+"""Bags of the always-on switch stream (movinet_ros.benchmark.switching) for the tests."""
 
 from __future__ import annotations
 
-import functools
 import pathlib
 
 import cv2
-from movinet_ros.offline.video import read_video
+from movinet_ros.benchmark.switching import (  # noqa: F401 (re-exported for the tests)
+    carving_frames, carving_frames_native, CARVING_ICE, frames_until_top1, other_frames,
+    switch_stream)
 import numpy as np
-
-SIZE = (172, 172)
-PERIOD_NS = 200_000_000
-CARVING_ICE = 'carving ice'
-
-
-@functools.lru_cache(maxsize=None)
-def _rgb(path: pathlib.Path, step: int) -> tuple[np.ndarray, ...]:
-    frames = []
-    for frame in read_video(path):
-        if frame.index % step:
-            continue
-        rgb = cv2.cvtColor(frame.bgr, cv2.COLOR_BGR2RGB)
-        if rgb.shape[1::-1] != SIZE:
-            rgb = cv2.resize(rgb, SIZE, interpolation=cv2.INTER_AREA)
-        frames.append(rgb)
-    return tuple(frames)
-
-
-def other_frames(shared_dir: pathlib.Path) -> tuple[np.ndarray, ...]:
-    """Return the workout clip's 50 frames (already 5 fps) at 172x172."""
-    return _rgb(shared_dir / 'clips' / 'example_video01.mp4', 1)
-
-
-def carving_frames(shared_dir: pathlib.Path) -> tuple[np.ndarray, ...]:
-    """Return the carving-ice clip at about 5 fps (every 6th frame), its black first left out."""
-    # Looped, the black first frame would be a cut to black every 4.4 s.
-    return tuple(rgb for rgb in _rgb(shared_dir / 'clips' / 'carving_ice.mp4', 6) if rgb.any())
-
-
-def carving_frames_native(shared_dir: pathlib.Path) -> tuple[np.ndarray, ...]:
-    """Return the carving-ice clip at its own 29.6 fps, its black first frame left out."""
-    return tuple(rgb for rgb in _rgb(shared_dir / 'clips' / 'carving_ice.mp4', 1) if rgb.any())
-
-
-def switch_stream(shared_dir: pathlib.Path, history: int,
-                  after: int) -> list[tuple[int, np.ndarray]]:
-    """Return ``history`` looped workout frames then ``after`` looped carving frames, stamped."""
-    other, carving = other_frames(shared_dir), carving_frames(shared_dir)
-    frames = [other[i % len(other)] for i in range(history)]
-    frames += [carving[i % len(carving)] for i in range(after)]
-    return [((index + 1) * PERIOD_NS, rgb) for index, rgb in enumerate(frames)]
-
-
-def frames_until_top1(results, label: str = CARVING_ICE) -> int | None:
-    """Count processed frames until ``label`` is top-1 (1: the first one); None if never."""
-    for count, result in enumerate(results, start=1):
-        if result.hypotheses and result.hypotheses[0].label == label:
-            return count
-    return None
 
 
 def write_switch_bag(path: pathlib.Path, topic: str,

@@ -275,7 +275,7 @@ def test_live_node_switches_to_carving_ice_after_a_minute_of_another_action(grap
     graph.node.create_subscription(ActionRecognition, '/actions', actions.append,
                                    QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE))
     other = [rgb for rgb in switch_clips.other_frames(shared_dir) for _ in range(6)]
-    carving = [frame for frame in switch_clips.carving_frames_native(shared_dir)]
+    carving = list(switch_clips.carving_frames_native(shared_dir))
     frames = [other[i % len(other)] for i in range(60 * 30)]
     switch_index = len(frames)
     frames += [carving[i % len(carving)] for i in range(6 * 30)]

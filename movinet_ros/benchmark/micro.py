@@ -159,8 +159,9 @@ def pipeline_frame(model_path: str, labels_path: str, frames_bgr: Sequence[np.nd
     target_fps 0 turns the throttle off, so each call pays conversion, resize, invoke and
     post-processing. The temporal context is unbounded here (one state, one invoke), so the
     figure is the pipeline's own cost over one invoke; ``context_step`` times the bounded
-    context's extra invokes apart. The model step's share of each frame (frame in, invoke, states carried)
-    is recorded on the timer, to show how much of the gap to the floor is the step itself.
+    context's extra invokes apart. The model step's share of each frame (frame in, invoke,
+    states carried) is recorded on the timer, to show how much of the gap to the floor is
+    the step itself.
     """
     config = PipelineConfig(target_fps=0.0, context=ContextConfig(context_sec=0.0))
     pipeline = RecognitionPipeline.from_files(model_path, labels_path, config)

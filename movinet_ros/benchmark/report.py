@@ -84,7 +84,7 @@ NOTES = (
     'eval_fps = frames the model processed per second of wall time when movinet-ros eval '
     'runs a 30 fps bag at target fps 5 (bag reading, throttling and decoding included); '
     'eval_throughput_ratio 1.0 means evaluation runs as fast as the model allows.',
-    'pipeline_ms is measured with one state (context_sec 0); the bounded context\'s '
+    "pipeline_ms is measured with one state (context_sec 0); the bounded context's "
     'extra invokes are context_step_ms. The live figures run the node with its defaults.',
     'e2e latency = receive time in another process - header stamp of the source image '
     '(stamped by the publisher just before it builds and publishes the message).',
