@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
 ENV := . scripts/env.sh &&
-# Keep DDS traffic of local runs on this machine (see config/fastdds_localhost.xml).
+# Keep DDS traffic of local runs on this machine, with a shared-memory segment that fits
+# camera images (see config/fastdds_images_localhost.xml).
 LOCAL_DDS := ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST \
-	FASTDDS_DEFAULT_PROFILES_FILE=$(CURDIR)/config/fastdds_localhost.xml
+	FASTDDS_DEFAULT_PROFILES_FILE=$(CURDIR)/config/fastdds_images_localhost.xml
 PYTEST_ARGS ?=
 
 COLCON_STAMP := install/.movinet_ros_built

@@ -27,7 +27,9 @@ MODEL_PATH = SHARED_DIR / 'models' / 'movinet_a0_stream_int8.tflite'
 LABELS_PATH = SHARED_DIR / 'models' / 'kinetics600_label_map.txt'
 CLIP_PATH = SHARED_DIR / 'clips' / 'carving_ice.mp4'
 OTHER_CLIP_PATH = SHARED_DIR / 'clips' / 'example_video01.mp4'
-FASTDDS_PROFILE = REPO_ROOT / 'config' / 'fastdds_localhost.xml'
+FASTDDS_PROFILE = REPO_ROOT / 'config' / 'fastdds_images_localhost.xml'
+# Fast DDS's default 512 KB shared-memory segment, kept on localhost: a camera driver's.
+FASTDDS_DEFAULTS_PROFILE = REPO_ROOT / 'config' / 'fastdds_localhost.xml'
 
 _domain_ids = itertools.count((os.getpid() * 7) % 80 + 1)
 
@@ -71,7 +73,8 @@ def ros_env() -> dict:
     Environment for ROS 2 processes started by a test: this machine only, own domain.
 
     Each call gets a fresh ROS_DOMAIN_ID so tests never see each other's topics, and the
-    Fast DDS profile restricts transports to shared memory and UDP on 127.0.0.1.
+    Fast DDS profile restricts transports to shared memory (a segment for images, as README
+    tells users to configure) and UDP on 127.0.0.1.
     """
     env = dict(os.environ)
     env.update({

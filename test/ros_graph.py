@@ -59,10 +59,15 @@ class RosGraph:
         command = [sys.executable, '-m', EXECUTABLE_MODULES[executable]]
         if ros_args:
             command += ['--ros-args', *ros_args]
+        return self.start_command(command)
+
+    def start_command(self, command: List[str],
+                      env_overrides: Optional[Dict[str, str]] = None) -> subprocess.Popen:
+        """Start ``command`` in the graph's domain, with ``env_overrides`` in its environment."""
         # Output goes to files, not pipes: a chatty process must never block on a full pipe.
         log = tempfile.TemporaryFile(mode='w+')
-        process = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                   text=True)
+        process = subprocess.Popen(command, env={**self.env, **(env_overrides or {})},
+                                   stdout=log, stderr=subprocess.STDOUT, text=True)
         self.processes.append(process)
         self._logs[process.pid] = log
         return process

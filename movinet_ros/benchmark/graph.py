@@ -36,7 +36,7 @@ from typing import Callable, Dict, IO, List, Optional, Sequence, Tuple
 
 from movinet_ros.benchmark import BenchmarkError
 from movinet_ros.benchmark.stats import Figure, median, missing, percentile, summarize
-from movinet_ros.ros.node import INPUT_QOS
+from movinet_ros.ros.input_qos import input_profile
 from movinet_ros.ros.wire import header_stamp_ns
 from movinet_ros_interfaces.msg import ActionRecognition
 import psutil
@@ -163,7 +163,8 @@ class Probe:
             self.image_arrivals.append(
                 (time.monotonic(), (now_ns - header_stamp_ns(data)) / 1e6))
 
-        self.node.create_subscription(Image, topic, received, INPUT_QOS, raw=True)
+        self.node.create_subscription(Image, topic, received,
+                                      input_profile(ReliabilityPolicy.BEST_EFFORT), raw=True)
 
     def spin_until(self, condition: Callable[[], bool], timeout: float,
                    every: Optional[Callable[[], None]] = None) -> bool:

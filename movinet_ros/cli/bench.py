@@ -40,7 +40,7 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = pathlib.Path('models') / 'movinet_a0_stream_int8.tflite'
 DEFAULT_LABELS = pathlib.Path('models') / 'kinetics600_label_map.txt'
 DEFAULT_CLIP = pathlib.Path('clips') / 'carving_ice.mp4'
-DEFAULT_PROFILE = REPO_ROOT / 'config' / 'fastdds_localhost.xml'
+DEFAULT_PROFILE = REPO_ROOT / 'config' / 'fastdds_images_localhost.xml'
 # The highest domain id the DDS port mapping allows.
 MAX_DOMAIN_ID = 232
 

@@ -25,6 +25,12 @@ import numpy as np
 OK, WARN, ERROR = 0, 1, 2
 # Input slower than this share of target_fps is reported: the model sees too few frames.
 SLOW_INPUT_SHARE = 0.9
+# More of the camera's frames lost in transport than this is reported.
+LOSS_WARN_RATIO = 0.2
+LOSS_ADVICE = (
+    "match the camera driver's QoS (input_qos auto, the default, subscribes reliable to "
+    'reliable cameras) and give the driver a Fast DDS profile whose shared-memory segment '
+    'fits its images (config/fastdds_images.xml; README, "Cameras and DDS")')
 
 
 @dataclass(frozen=True)
@@ -49,8 +55,14 @@ class HealthMonitor:
         """Record one model invoke time."""
         self._inference_ms.append(milliseconds)
 
-    def report(self, stats: PipelineStats, now_sec: float, active: bool = True) -> HealthReport:
-        """Assess the interval since the previous report and return the status to publish."""
+    def report(self, stats: PipelineStats, now_sec: float, active: bool = True,
+               input_loss: Optional[float] = None) -> HealthReport:
+        """
+        Assess the interval since the previous report and return the status to publish.
+
+        ``input_loss`` is the share of the camera's frames lost in transport (the worst
+        camera's), None while unknown.
+        """
         snapshot = PipelineStats(**vars(stats))
         previous = self._previous
         self._previous = (now_sec, snapshot)
@@ -76,6 +88,7 @@ class HealthMonitor:
             'target_fps': f'{self.target_fps:.2f}',
             'inference_ms_p50': f'{p50:.2f}',
             'inference_ms_p95': f'{p95:.2f}',
+            'input_loss_ratio': '' if input_loss is None else f'{input_loss:.2f}',
             'model': self.model_name,
         }
         if not active:
@@ -85,6 +98,9 @@ class HealthMonitor:
                                 f'{elapsed:.1f} s', values)
         if elapsed and received == 0:
             return HealthReport(WARN, 'no input images', values)
+        if input_loss is not None and input_loss > LOSS_WARN_RATIO:
+            return HealthReport(WARN, f"{input_loss:.0%} of the camera's frames never arrive; "
+                                + LOSS_ADVICE, values)
         if elapsed and self.target_fps > 0 and input_fps < SLOW_INPUT_SHARE * self.target_fps:
             return HealthReport(WARN, f'input at {input_fps:.1f} fps is slower than '
                                 f'target_fps {self.target_fps:g}', values)

@@ -30,10 +30,13 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.frames import FrameError
+from movinet_ros.core.loss import LossEstimator
 from movinet_ros.core.overlay import draw_hypotheses
 from movinet_ros.core.pipeline import PipelineStats, Recognition, RecognitionPipeline
 from movinet_ros.ros.conversions import pixels_to_image_msg, recognition_to_msg, stamp_from_ns
-from movinet_ros.ros.diagnostics import HealthMonitor, WARN
+from movinet_ros.ros.diagnostics import HealthMonitor, LOSS_ADVICE, LOSS_WARN_RATIO, WARN
+from movinet_ros.ros.input_qos import (
+    choose_reliability, describe, input_profile, overriding_options)
 from movinet_ros.ros.params import (
     check_value, NodeSettings, PARAMS, PARAMS_BY_NAME, ParamSpec, settings_from_values,
     SettingsError)
@@ -42,10 +45,12 @@ from movinet_ros.ros.wire import header_stamp_ns, WireError
 from movinet_ros_interfaces.msg import ActionRecognition
 from rcl_interfaces.msg import (
     FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterType, SetParametersResult)
+from rclpy.clock import Clock, ClockType
+from rclpy.event_handler import SubscriptionEventCallbacks
 from rclpy.exceptions import ParameterException
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
-from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
+from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rclpy.qos_overriding_options import QoSOverridingOptions
 from rclpy.serialization import deserialize_message
 from sensor_msgs.msg import CompressedImage, Image
@@ -53,11 +58,8 @@ from std_srvs.srv import Trigger
 
 NODE_NAME = 'movinet'
 RUNTIME_RANKING_PARAMS = ('top_k', 'score_threshold', 'label_allowlist', 'label_denylist')
-# Sensor-data QoS (best effort, volatile) with depth 1: only the newest frame is worth
-# running, a deeper queue would feed the model stale frames.
-INPUT_QOS = QoSProfile(depth=1, reliability=qos_profile_sensor_data.reliability,
-                       durability=qos_profile_sensor_data.durability,
-                       history=qos_profile_sensor_data.history)
+# How often the image topics' publishers are looked at to match their QoS (input_qos auto).
+INPUT_MATCH_PERIOD_SEC = 0.5
 OUTPUT_QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 # Each kind of rejection is logged at once, and then at most this often.
 REJECTION_LOG_PERIOD_SEC = 5.0
@@ -102,6 +104,13 @@ class Camera:
     actions_pub: Any = None
     overlay_pub: Any = None
     subscription: Any = None
+    reliability: Optional[ReliabilityPolicy] = None
+    loss: LossEstimator = None
+    loss_warned: bool = False
+
+    def __post_init__(self) -> None:
+        if self.loss is None:
+            self.loss = LossEstimator()
 
 
 def camera_topics(image_topics: Sequence[str]) -> List[Tuple[str, str]]:
@@ -144,6 +153,9 @@ class MovinetNode(LifecycleNode):
         self._rejections_logged: Dict[str, float] = {}
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self.create_timer(1.0, self._publish_diagnostics)
+        # On the steady clock: the graph changes whatever the ROS time (sim time) does.
+        self.create_timer(INPUT_MATCH_PERIOD_SEC, self._match_inputs,
+                          clock=Clock(clock_type=ClockType.STEADY_TIME))
         self.create_service(Trigger, '~/reset', self._on_reset)
 
     def _declare(self, spec: ParamSpec) -> None:
@@ -215,17 +227,56 @@ class MovinetNode(LifecycleNode):
         return TransitionCallbackReturn.SUCCESS
 
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        msg_type = CompressedImage if self.settings.input_transport == 'compressed' else Image
         for camera in self.cameras:
-            camera.subscription = self.create_subscription(
-                msg_type, camera.image_topic,
-                lambda data, camera=camera: self._on_image(camera, data, msg_type),
-                INPUT_QOS, raw=True,
-                qos_overriding_options=QoSOverridingOptions.with_default_policies())
+            self._subscribe(camera)
             self.get_logger().info(
                 f'active: {camera.image_topic} -> {camera.actions_pub.topic_name}')
         self._active = True
         return super().on_activate(state)
+
+    def _reliability_overridden(self, camera: Camera) -> bool:
+        # Start-up qos_overrides for this subscription's reliability win over input_qos.
+        name = f'qos_overrides.{camera.image_topic}.subscription.reliability'
+        return name in self._parameter_overrides
+
+    def _subscribe(self, camera: Camera, publishers: Optional[list] = None) -> None:
+        """(Re)create the camera's subscription with the QoS its publishers call for."""
+        if publishers is None:
+            publishers = self.get_publishers_info_by_topic(camera.image_topic)
+        overridden = self._reliability_overridden(camera)
+        reliability, reason = choose_reliability(
+            self.settings.input_qos, [info.qos_profile.reliability for info in publishers])
+        if overridden:
+            reason = 'qos_overrides'
+        if camera.subscription is not None:
+            self.destroy_subscription(camera.subscription)
+        msg_type = CompressedImage if self.settings.input_transport == 'compressed' else Image
+        camera.subscription = self.create_subscription(
+            msg_type, camera.image_topic,
+            lambda data, camera=camera: self._on_image(camera, data, msg_type),
+            input_profile(reliability), raw=True,
+            qos_overriding_options=overriding_options(overridden),
+            event_callbacks=SubscriptionEventCallbacks(
+                message_lost=lambda info, camera=camera: self._on_lost(camera, info)))
+        camera.reliability = reliability
+        actual = camera.subscription.qos_profile.reliability if overridden else reliability
+        self.get_logger().info(
+            f'{camera.image_topic}: subscribing {describe(actual)}, depth 1 ({reason})')
+
+    def _match_inputs(self) -> None:
+        if not self._active or self.settings is None or self.settings.input_qos != 'auto':
+            return
+        for camera in self.cameras:
+            if camera.subscription is None or self._reliability_overridden(camera):
+                continue
+            publishers = self.get_publishers_info_by_topic(camera.image_topic)
+            if not publishers:
+                # A camera that went away: keep matching it as it was until another comes.
+                continue
+            wanted, _ = choose_reliability(
+                'auto', [info.qos_profile.reliability for info in publishers])
+            if wanted != camera.reliability:
+                self._subscribe(camera, publishers)
 
     def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
         self._stop_input()
@@ -268,7 +319,9 @@ class MovinetNode(LifecycleNode):
             pipeline.stats.rejected += 1
             self._warn_rejected(str(error))
             return
-        if stamp_ns == 0:
+        if stamp_ns != 0:
+            self._track_loss(camera, stamp_ns)
+        else:
             # Without stamps there is no rate to throttle to; the receive time stands in.
             stamp_ns = self.get_clock().now().nanoseconds
             if not self._warned_zero_stamp:
@@ -288,6 +341,35 @@ class MovinetNode(LifecycleNode):
             return
         if result is not None:
             self._publish(camera, result)
+
+    def _on_lost(self, camera: Camera, info: Any) -> None:
+        # DDS knows of samples it lost (sequence numbers it never completed).
+        now = time.monotonic_ns()
+        camera.loss.add_lost(info.total_count_change, now)
+        self._warn_loss(camera, now)
+
+    def _track_loss(self, camera: Camera, stamp_ns: int) -> None:
+        now = time.monotonic_ns()
+        camera.loss.add(stamp_ns, now)
+        self._warn_loss(camera, now)
+
+    def _warn_loss(self, camera: Camera, now_ns: int) -> None:
+        # Logged once per camera; /diagnostics carries the ratio all along.
+        if camera.loss_warned:
+            return
+        ratio = camera.loss.loss_ratio(now_ns)
+        if ratio is not None and ratio > LOSS_WARN_RATIO:
+            camera.loss_warned = True
+            self.get_logger().warning(
+                f"{camera.image_topic}: {ratio:.0%} of the camera's frames never arrive "
+                f'(subscribed {describe(camera.reliability)}); {LOSS_ADVICE}')
+
+    def input_loss_ratio(self) -> Optional[float]:
+        """Return the worst camera's share of frames lost in transport, None if unknown."""
+        now = time.monotonic_ns()
+        ratios = [r for camera in self.cameras
+                  if (r := camera.loss.loss_ratio(now)) is not None]
+        return max(ratios) if ratios else None
 
     def _publish(self, camera: Camera, result: Recognition) -> None:
         if result.reset_reason is not None:
@@ -376,7 +458,8 @@ class MovinetNode(LifecycleNode):
         if not self.cameras or self.health is None:
             level, message, values = WARN, 'unconfigured: no model loaded', {}
         else:
-            report = self.health.report(self.total_stats(), time.monotonic(), self._active)
+            report = self.health.report(self.total_stats(), time.monotonic(), self._active,
+                                        self.input_loss_ratio())
             level, message, values = report.level, report.message, report.values
         status = DiagnosticStatus(
             level=bytes([level]), name=f'{self.get_name()}: movinet action recognition',

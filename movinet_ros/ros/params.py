@@ -31,6 +31,7 @@ from movinet_ros.core.postprocess import RankingConfig
 from movinet_ros.core.preprocess import RESIZE_MODES
 
 TRANSPORTS = ('raw', 'compressed')
+INPUT_QOS_MODES = ('auto', 'sensor_data', 'reliable')
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,12 @@ PARAMS: Tuple[ParamSpec, ...] = (
     ParamSpec('input_transport', 'raw',
               'raw subscribes sensor_msgs/Image on "image"; compressed subscribes '
               'sensor_msgs/CompressedImage on "<image>/compressed".', choices=TRANSPORTS),
+    ParamSpec('input_qos', 'auto',
+              'Reliability of the image subscription (always keep-last 1, volatile): auto '
+              'subscribes reliable when every publisher on the topic is reliable, else best '
+              'effort, and re-decides when publishers change; sensor_data is always best '
+              'effort, reliable always reliable. qos_overrides win over all three.',
+              choices=INPUT_QOS_MODES),
     ParamSpec('image_topics', [],
               'Several cameras into one node: their image topics. One interpreter serves all, '
               'each camera keeps its own stream state, results go to the sibling topic '
@@ -121,6 +128,7 @@ class NodeSettings:
     context_sec: float
     context_streams: int
     input_transport: str
+    input_qos: str
     image_topics: Tuple[str, ...]
     publish_overlay: bool
     autostart: bool

@@ -1,0 +1,130 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+How many of a camera's frames never arrived: from the DDS layer's count and from the stamps.
+
+Two estimates over the last ``window_sec``, the larger one wins. The DDS layer counts the
+samples it knows it lost (``add_lost``: rclpy's message-lost event; a best-effort image
+larger than Fast DDS's shared-memory segment is mostly lost in UDP fragments, and then
+hardly a frame arrives). And a camera stamps its frames at a steady interval: the interval
+is a low percentile of the gaps between consecutive received stamps over a long history
+(frames that arrive back to back show it; jitter and losses only make gaps longer), and the
+frames expected over the window follow from the gaps, which also sees losses DDS does not
+report (a reliable writer's history overrun, a bridge). Frames the node's own throttle drops
+were received, so they are never loss. Gaps longer than ``pause_sec`` are a camera that
+paused, not loss.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+__all__ = ['LossEstimator']
+
+# The interval is the 5th percentile of the recent gaps: robust to a few early frames.
+_INTERVAL_PERCENTILE = 5.0
+_MIN_GAPS = 10
+
+
+class LossEstimator:
+    """Estimate the share of a camera's frames lost in transport from received stamps."""
+
+    def __init__(self, *, window_sec: float = 10.0, pause_sec: float = 2.0,
+                 history: int = 600) -> None:
+        self._window_ns = int(window_sec * 1e9)
+        self._pause_ns = int(pause_sec * 1e9)
+        self._gaps: deque[int] = deque(maxlen=history)
+        # (stamp, gap to the previous stamp) of the frames received within the window.
+        self._recent: deque[tuple[int, int]] = deque()
+        self._last_ns: int | None = None
+        # (receive time, frames) received and reported lost by DDS within the window.
+        self._arrivals: deque[int] = deque()
+        self._lost: deque[tuple[int, int]] = deque()
+
+    def add_lost(self, count: int, now_ns: int) -> None:
+        """Record ``count`` frames the DDS layer reported lost at receive time ``now_ns``."""
+        if count > 0:
+            self._lost.append((now_ns, count))
+        self._expire(now_ns)
+
+    def _expire(self, now_ns: int) -> None:
+        while self._arrivals and now_ns - self._arrivals[0] > self._window_ns:
+            self._arrivals.popleft()
+        while self._lost and now_ns - self._lost[0][0] > self._window_ns:
+            self._lost.popleft()
+
+    def add(self, stamp_ns: int, now_ns: int | None = None) -> None:
+        """
+        Record a received frame's stamp, received at ``now_ns`` (a monotonic clock).
+
+        Stamps may come in any order; a stamp going back starts the stamp estimate over.
+        """
+        if now_ns is not None:
+            self._arrivals.append(now_ns)
+            self._expire(now_ns)
+        last = self._last_ns
+        if last is not None and stamp_ns <= last:
+            if stamp_ns < last:
+                self.reset()
+            else:
+                return
+        gap = 0 if last is None else stamp_ns - last
+        self._last_ns = stamp_ns
+        if 0 < gap <= self._pause_ns:
+            self._gaps.append(gap)
+        self._recent.append((stamp_ns, gap))
+        while self._recent and stamp_ns - self._recent[0][0] > self._window_ns:
+            self._recent.popleft()
+
+    def reset(self) -> None:
+        """Forget the stamps seen (a new stream); DDS's counts stay in their window."""
+        self._gaps.clear()
+        self._recent.clear()
+        self._last_ns = None
+
+    @property
+    def frame_interval_ns(self) -> int | None:
+        """Return the camera's estimated frame interval, None until enough frames came."""
+        if len(self._gaps) < _MIN_GAPS:
+            return None
+        return max(1, int(np.percentile(np.fromiter(self._gaps, np.int64),
+                                        _INTERVAL_PERCENTILE)))
+
+    def loss_ratio(self, now_ns: int | None = None) -> float | None:
+        """Return the share (0..1) of frames lost over the window, None if unknown yet."""
+        if now_ns is not None:
+            self._expire(now_ns)
+        reported = None
+        lost = sum(count for _, count in self._lost)
+        if lost:
+            reported = lost / (lost + len(self._arrivals))
+        estimated = self._stamp_estimate()
+        if reported is None or estimated is None:
+            return reported if estimated is None else estimated
+        return max(reported, estimated)
+
+    def _stamp_estimate(self) -> float | None:
+        interval = self.frame_interval_ns
+        if interval is None or len(self._recent) < 2:
+            return None
+        received = len(self._recent) - 1  # the first frame only opens the window
+        expected = 0
+        for _, gap in list(self._recent)[1:]:
+            # A pause is one frame late, not frames lost.
+            expected += max(1, round(gap / interval)) if gap <= self._pause_ns else 1
+        return max(0.0, 1.0 - received / expected)

@@ -1,0 +1,105 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+A stand-in for a robot's camera driver, as its own process: the tests do not choose its QoS.
+
+Publishes the carving-ice clip, resized to ``--size``, looped, as bgr8 sensor_msgs/Image on
+``--topic`` at ``--rate`` Hz with a ``--reliability`` QoS of depth 10 (what v4l2_camera and
+usb_cam offer), each frame stamped with the wall clock just before it is published, as a
+driver does. Whatever DDS profile the environment gives it is its own (the tests pass
+Fast DDS's default segment, or config/fastdds_images_localhost.xml). It waits (bounded) for
+one subscriber, then sends ``--frames`` frames on a fixed schedule and prints one JSON line:
+the stamps it sent.
+
+    python camera_driver.py --clip carving_ice.mp4 --size 640x480 --reliability reliable
+"""
+
+import argparse
+import json
+import sys
+import time
+
+import cv2
+import rclpy
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+from sensor_msgs.msg import Image
+
+RELIABILITY = {'reliable': ReliabilityPolicy.RELIABLE,
+               'best_effort': ReliabilityPolicy.BEST_EFFORT}
+
+
+def clip_messages(path: str, width: int, height: int) -> list[Image]:
+    """Return the clip's frames as bgr8 Images of ``width`` x ``height``, unstamped."""
+    capture = cv2.VideoCapture(path)
+    messages = []
+    while True:
+        ok, bgr = capture.read()
+        if not ok:
+            break
+        bgr = cv2.resize(bgr, (width, height), interpolation=cv2.INTER_LINEAR)
+        msg = Image(height=height, width=width, encoding='bgr8', step=width * 3)
+        msg.header.frame_id = 'camera_optical_frame'
+        msg.data = bgr.tobytes()
+        messages.append(msg)
+    capture.release()
+    if not messages:
+        raise SystemExit(f'no frame could be read from {path}')
+    return messages
+
+
+def main() -> int:
+    """Publish the clip as a camera would; print the sent stamps as JSON."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--clip', required=True)
+    parser.add_argument('--topic', default='/camera/image_raw')
+    parser.add_argument('--size', default='640x480')
+    parser.add_argument('--rate', type=float, default=30.0)
+    parser.add_argument('--frames', type=int, default=300)
+    parser.add_argument('--reliability', choices=sorted(RELIABILITY), default='reliable')
+    parser.add_argument('--wait', type=float, default=20.0,
+                        help='seconds to wait for a subscriber at most')
+    args = parser.parse_args()
+    width, height = (int(side) for side in args.size.split('x'))
+    messages = clip_messages(args.clip, width, height)
+
+    rclpy.init()
+    node = rclpy.create_node('camera_driver')
+    publisher = node.create_publisher(
+        Image, args.topic,
+        QoSProfile(depth=10, reliability=RELIABILITY[args.reliability]))
+    deadline = time.monotonic() + args.wait
+    while publisher.get_subscription_count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    sent = []
+    start = time.monotonic()
+    for index in range(args.frames):
+        delay = start + index / args.rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        msg = messages[index % len(messages)]
+        now = time.time_ns()
+        msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(now, 1_000_000_000)
+        publisher.publish(msg)
+        sent.append(now)
+    # Give a reliable writer time to deliver its last samples before the process goes.
+    time.sleep(1.0)
+    print(json.dumps({'sent': sent}), flush=True)
+    node.destroy_node()
+    rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

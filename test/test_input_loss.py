@@ -1,0 +1,92 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Unit tests of the loss estimate and of the input QoS decision (no DDS graph)."""
+
+from movinet_ros.core.loss import LossEstimator
+from movinet_ros.ros.input_qos import choose_reliability, input_profile, overriding_options
+import numpy as np
+import pytest
+from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSPolicyKind, ReliabilityPolicy
+
+MS = 1_000_000
+PERIOD = 33 * MS
+
+
+def feed(estimator, stamps, start_ns=0):
+    for stamp in stamps:
+        estimator.add(stamp, start_ns + stamp)
+
+
+def test_no_loss_is_zero_and_throttling_is_not_loss():
+    estimator = LossEstimator()
+    assert estimator.loss_ratio() is None
+    feed(estimator, [i * PERIOD for i in range(300)])
+    assert estimator.frame_interval_ns == PERIOD
+    assert estimator.loss_ratio() == 0.0
+
+
+@pytest.mark.parametrize('keep_every', [2, 3, 4])
+def test_regular_loss_is_estimated_from_the_stamps(keep_every):
+    rng = np.random.default_rng(keep_every)
+    # Every keep_every-th frame arrives, plus a few back-to-back pairs that show the interval.
+    stamps = sorted({i * PERIOD for i in range(0, 900, keep_every)}
+                    | {i * PERIOD + PERIOD for i in rng.choice(range(0, 900, keep_every), 30)})
+    estimator = LossEstimator()
+    feed(estimator, stamps)
+    kept = [s for s in stamps if s >= stamps[-1] - 10_000 * MS]
+    expected = 1 - (len(kept) - 1) / ((kept[-1] - kept[0]) / PERIOD)
+    assert estimator.loss_ratio() == pytest.approx(expected, abs=0.02)
+
+
+def test_jitter_does_not_count_as_loss():
+    rng = np.random.default_rng(1)
+    stamps = [i * PERIOD + int(rng.integers(-3 * MS, 3 * MS)) for i in range(600)]
+    estimator = LossEstimator()
+    feed(estimator, stamps)
+    assert estimator.loss_ratio() < 0.12
+
+
+def test_a_pause_is_not_loss_and_a_stamp_back_starts_over():
+    estimator = LossEstimator(pause_sec=2.0)
+    feed(estimator, [i * PERIOD for i in range(100)])
+    feed(estimator, [10_000 * MS + i * PERIOD for i in range(100)])
+    assert estimator.loss_ratio() == 0.0
+    estimator.add(0, 20_000 * MS)
+    assert estimator.frame_interval_ns is None
+
+
+def test_dds_reported_losses_count_when_hardly_a_frame_arrives():
+    estimator = LossEstimator(window_sec=10.0)
+    estimator.add(0, 0)
+    estimator.add(500 * MS, 500 * MS)
+    estimator.add_lost(196, 600 * MS)
+    assert estimator.loss_ratio(700 * MS) == pytest.approx(196 / 198)
+    # Outside the window, old reports no longer count.
+    assert estimator.loss_ratio(20_000 * MS) is None
+
+
+def test_input_qos_follows_the_publishers():
+    reliable, best = ReliabilityPolicy.RELIABLE, ReliabilityPolicy.BEST_EFFORT
+    assert choose_reliability('auto', [])[0] == best
+    assert choose_reliability('auto', [reliable]) == (reliable, '1 reliable publisher(s)')
+    assert choose_reliability('auto', [reliable, best]) == (
+        best, '1 of 2 publisher(s) best effort')
+    assert choose_reliability('sensor_data', [reliable])[0] == best
+    assert choose_reliability('reliable', [best])[0] == reliable
+    profile = input_profile(reliable)
+    assert (profile.depth, profile.history, profile.durability) == (
+        1, HistoryPolicy.KEEP_LAST, DurabilityPolicy.VOLATILE)
+    assert QoSPolicyKind.RELIABILITY not in overriding_options(False).policy_kinds
+    assert QoSPolicyKind.RELIABILITY in overriding_options(True).policy_kinds
