@@ -51,6 +51,11 @@ ARGUMENTS = {
     'num_threads': ('', 'TFLite interpreter threads (default from config/movinet.yaml: 1).'),
     'target_fps': ('', 'Rate the model is fed at, from header stamps '
                        '(default from config/movinet.yaml: 5.0).'),
+    'input_qos': ('', 'Image subscription reliability: auto, sensor_data or reliable '
+                      '(default from config/movinet.yaml: auto).'),
+    'dds_profile': ('', 'Fast DDS profile file given to the node and to the camera it starts '
+                        '(FASTDDS_DEFAULT_PROFILES_FILE); "images" is config/fastdds_images.xml '
+                        'of this package; empty keeps the environment of the launch.'),
     'log_level': ('info', 'Logging level of the node.'),
     'start_camera': ('false', 'Also start a v4l2_camera driver publishing image_topic.'),
     'video_device': ('/dev/video0', 'Device of the v4l2_camera driver.'),
@@ -63,7 +68,22 @@ NODE_PARAMETERS = {
     'input_transport': str,
     'num_threads': int,
     'target_fps': float,
+    'input_qos': str,
 }
+
+
+def dds_environment(profile: str, share_dir: str) -> Dict[str, str]:
+    """
+    Return the environment that gives both processes the Fast DDS profile ``profile``.
+
+    The *publisher's* shared-memory segment decides whether large images arrive, so the
+    camera started here gets the same profile as the node (README, "Cameras and DDS").
+    """
+    if not profile:
+        return {}
+    if profile == 'images':
+        profile = os.path.join(share_dir, 'config', 'fastdds_images.xml')
+    return {'FASTDDS_DEFAULT_PROFILES_FILE': profile}
 
 
 def parameter_overrides(values: Mapping[str, str]) -> Dict[str, Any]:
@@ -88,8 +108,9 @@ def parameter_overrides(values: Mapping[str, str]) -> Dict[str, Any]:
 
 def launch_setup(context, *args, **kwargs):
     config = LaunchConfiguration
-    parameters = [os.path.join(get_package_share_directory('movinet_ros'), 'config',
-                               'movinet.yaml')]
+    share_dir = get_package_share_directory('movinet_ros')
+    parameters = [os.path.join(share_dir, 'config', 'movinet.yaml')]
+    environment = dds_environment(config('dds_profile').perform(context), share_dir)
     params_file = config('params_file').perform(context)
     if params_file:
         parameters.append(params_file)
@@ -109,6 +130,7 @@ def launch_setup(context, *args, **kwargs):
         arguments=['--ros-args', '--log-level', config('log_level')],
         remappings=[('image', config('image_topic'))],
         parameters=parameters,
+        additional_env=environment,
     )
     camera = Node(
         package='v4l2_camera',
@@ -119,6 +141,7 @@ def launch_setup(context, *args, **kwargs):
         condition=IfCondition(config('start_camera')),
         parameters=[{'video_device': config('video_device')}],
         remappings=[('image_raw', config('image_topic'))],
+        additional_env=environment,
     )
     return [camera, movinet]
 

@@ -71,8 +71,19 @@ def test_quick_bench_prints_every_key_as_one_json_line(model_path, labels_path, 
     report = json.loads(lines[-1])
     assert 'invoke_ms' in stderr and 'median' in stderr, 'the table goes to stderr'
     assert report['quick'] is True
-    # Every figure is measured here: a null would mean the live graph or eval failed.
-    assert report['null_reasons'] == {}, report['null_reasons']
+    # Every figure is measured here: a null would mean the live graph or eval failed. Only
+    # a best-effort camera on Fast DDS defaults may lose every large frame, and then it
+    # says so instead of a latency.
+    nulls = report['null_reasons']
+    assert all(key.startswith('e2e_latency_ms_p50_') and key.endswith('_best_effort')
+               and reason == 'no result arrived' for key, reason in nulls.items()), nulls
+    for size in ('640x480', '1280x720'):
+        # A reliable camera is matched: enough of its frames arrive for every result due
+        # (on defaults a reliable 1280x720 writer still drops some of its 30 Hz history).
+        assert report[f'output_ratio_{size}_reliable'] >= 0.7, report
+        lossy = report[f'input_delivered_ratio_{size}_best_effort']
+        assert lossy is not None and 0 <= lossy < 0.5, 'defaults lose large best-effort frames'
+    assert report['input_delivered_ratio_640x480_reliable'] >= 0.7, report
     for key in KEYS:
         assert key in report, key
         value = report[key]

@@ -18,9 +18,9 @@ Camera images over real DDS as a robot has them: 640x480 and 1280x720 at 30 Hz.
 They come from a driver process whose QoS and DDS profile the node does not choose, and no
 qos_overrides are set.
 
-The driver (test/camera_driver.py) runs on Fast DDS's default 512 KB shared-memory segment
-(config/fastdds_localhost.xml: the defaults, kept on localhost) unless a test gives it
-config/fastdds_images_localhost.xml. The node runs as `make demo` runs it.
+The driver (movinet_ros/benchmark/camera_driver.py) runs on Fast DDS's default 512 KB
+shared-memory segment (config/fastdds_localhost.xml: the defaults, kept on localhost) unless
+a test gives it config/fastdds_images_localhost.xml. The node runs as `make demo` runs it.
 """
 
 import json
@@ -48,9 +48,9 @@ def _stamp(header):
 
 
 def start_driver(graph, clip_path, size, reliability, profile, frames=300):
-    command = [sys.executable, str(TEST_DIR / 'camera_driver.py'), '--clip', str(clip_path),
-               '--size', size, '--reliability', reliability, '--frames', str(frames),
-               '--topic', CAMERA]
+    command = [sys.executable, '-m', 'movinet_ros.benchmark.camera_driver',
+               '--clip', str(clip_path), '--size', size, '--reliability', reliability,
+               '--frames', str(frames), '--topic', CAMERA]
     return graph.start_command(command, {'FASTDDS_DEFAULT_PROFILES_FILE': str(profile)})
 
 

@@ -42,7 +42,8 @@ DEFAULT_CONFIG = os.path.join('/share/movinet_ros', 'config', 'movinet.yaml')
 USER_PARAMS = '/home/user/movinet.yaml'
 # Every node-parameter argument given, as on the command line.
 ALL_GIVEN = {'model_path': '/models/a0.tflite', 'labels_path': '/models/labels.txt',
-             'input_transport': 'compressed', 'num_threads': '3', 'target_fps': '7.5'}
+             'input_transport': 'compressed', 'num_threads': '3', 'target_fps': '7.5',
+             'input_qos': 'reliable'}
 
 
 class Recorded:
@@ -205,3 +206,16 @@ def test_launch_description_loads_with_its_arguments(monkeypatch):
         {name: default for name, (default, _) in module.ARGUMENTS.items()})
     context.launch_configurations.update(params_file=USER_PARAMS, **ALL_GIVEN)
     assert len(module.launch_setup(context)) == 2
+
+
+def test_dds_profile_goes_to_the_node_and_to_the_camera(launch_file):
+    assert run_launch(launch_file)['movinet_ros']['additional_env'] == {}
+    nodes = run_launch(launch_file, dds_profile='images', start_camera='true')
+    for package in ('movinet_ros', 'v4l2_camera'):
+        profile = nodes[package]['additional_env']['FASTDDS_DEFAULT_PROFILES_FILE']
+        assert profile.endswith('config/fastdds_images.xml'), profile
+    assert (ROOT / 'config' / 'fastdds_images.xml').is_file()
+    assert "glob('config/*.xml')" in (ROOT / 'setup.py').read_text()
+    nodes = run_launch(launch_file, dds_profile='/etc/my_profile.xml')
+    assert nodes['v4l2_camera']['additional_env'] == {
+        'FASTDDS_DEFAULT_PROFILES_FILE': '/etc/my_profile.xml'}

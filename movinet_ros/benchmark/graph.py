@@ -325,3 +325,91 @@ def _image_transport(probe: Probe, images: str, timing: LiveTiming) -> Figure:
         if arrivals:
             p50s.append(median(arrivals))
     return summarize(p50s)
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What reached the node from a camera driver on Fast DDS defaults, and what came out."""
+
+    sent: int
+    received: int
+    results: int
+    expected_results: float
+    latency_p50: Figure
+
+    @property
+    def delivered_ratio(self) -> float:
+        """Return frames received by the node / frames the camera sent."""
+        return self.received / self.sent if self.sent else 0.0
+
+    @property
+    def output_ratio(self) -> float:
+        """Return results published / results due at target_fps over the sent stream."""
+        return self.results / self.expected_results if self.expected_results else 0.0
+
+
+def measure_delivery(model_path: str, labels_path: str, clip_path: str, env: Dict[str, str],
+                     namespace: str, *, size: Tuple[int, int], reliability: str,
+                     driver_profile: str, frames: int, target_fps: float = 5.0,
+                     timeout_sec: float = 90.0) -> DeliveryResult:
+    """
+    Feed the node (defaults) from a camera driver process on ``driver_profile``; count all.
+
+    The driver (movinet_ros.benchmark.camera_driver) sends ``frames`` bgr8 frames of
+    ``size`` at 30 Hz with ``reliability``. The node's own ``frames_received`` counter (its
+    /diagnostics) says how many arrived; every result on the actions topic is counted and
+    timed, and compared with the results due at ``target_fps`` over the stream the driver
+    sent, so frames lost on the way show as missing results, never as a better latency.
+    """
+    from diagnostic_msgs.msg import DiagnosticArray
+    import json
+
+    topic = f'{namespace}/image'
+    actions = f'{namespace}/actions'
+    node_args = ['-r', f'__ns:={namespace}', '-p', f'model_path:={model_path}',
+                 '-p', f'labels_path:={labels_path}']
+    with ProcessGroup(env) as group, Probe(int(env['ROS_DOMAIN_ID'])) as probe:
+        probe.listen(actions)
+        received: List[int] = []
+
+        def diagnostics(msg: DiagnosticArray) -> None:
+            for status in msg.status:
+                for value in status.values:
+                    if value.key == 'frames_received':
+                        received.append(int(value.value))
+
+        probe.node.create_subscription(DiagnosticArray, '/diagnostics', diagnostics, 10)
+        node = group.start(NODE_MODULE, *node_args)
+        if not probe.spin_until(lambda: node.poll() is not None
+                                or probe.node.count_subscribers(topic) > 0, timeout_sec):
+            raise BenchmarkError(f'the node did not subscribe to {topic}:\n'
+                                 f'{group.output(node)}')
+        log = tempfile.TemporaryFile(mode='w+')
+        driver = subprocess.Popen(
+            [sys.executable, '-m', 'movinet_ros.benchmark.camera_driver', '--clip',
+             str(clip_path), '--size', f'{size[0]}x{size[1]}', '--reliability', reliability,
+             '--frames', str(frames), '--topic', topic],
+            env={**group.env, 'FASTDDS_DEFAULT_PROFILES_FILE': driver_profile},
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent if sys.platform.startswith('linux') else None)
+        try:
+            probe.spin_until(lambda: driver.poll() is not None, timeout_sec)
+            # The last results and a diagnostics report after the stream ended.
+            probe.spin_until(lambda: False, 2.5)
+        finally:
+            if driver.poll() is None:
+                driver.kill()
+            driver.wait(timeout=STOP_TIMEOUT_SEC)
+        log.seek(0)
+        output = log.read()
+        log.close()
+        if driver.returncode != 0:
+            raise BenchmarkError(f'the camera driver failed:\n{output[-2000:]}')
+        sent = json.loads(output.strip().splitlines()[-1])['sent']
+        latencies = [latency for _, latency, _ in probe.latencies[actions]]
+        duration = (sent[-1] - sent[0]) / 1e9 if len(sent) > 1 else 0.0
+        return DeliveryResult(
+            sent=len(sent), received=received[-1] if received else 0,
+            results=len(latencies), expected_results=duration * target_fps,
+            latency_p50=summarize([median(latencies)]) if latencies
+            else missing('no result arrived'))

@@ -41,6 +41,9 @@ STREAMS = 4
 E2E_SIZE = (640, 480)
 PIPELINE_SIZES = ((640, 480), (1280, 720))
 DISTINCT_FRAMES = 16
+# A camera driver's Fast DDS: the default 512 KB shared-memory segment, kept on localhost.
+DEFAULTS_PROFILE = (pathlib.Path(__file__).resolve().parents[2] / 'config'
+                    / 'fastdds_localhost.xml')
 
 
 @dataclass(frozen=True)
@@ -55,16 +58,17 @@ class Plan:
     live: LiveTiming
     eval_size: Tuple[int, int]
     eval_loops: int
+    delivery_frames: int
 
 
 # About 3 minutes on 2 cores: 4 s of in-process timing, 2 live graphs of ~50 s, eval ~20 s.
 FULL_PLAN = Plan(repeats=5, warmup_frames=8, invoke_frames=60, pipeline_frames=40,
                  callback_frames=90, live=LiveTiming(3.0, 5, 8.0, 90.0),
-                 eval_size=(640, 480), eval_loops=2)
+                 eval_size=(640, 480), eval_loops=2, delivery_frames=300)
 # A smoke run for the tests: every path once, in well under a minute.
 QUICK_PLAN = Plan(repeats=3, warmup_frames=3, invoke_frames=12, pipeline_frames=8,
                   callback_frames=36, live=LiveTiming(1.0, 3, 1.5, 45.0),
-                  eval_size=(320, 240), eval_loops=1)
+                  eval_size=(320, 240), eval_loops=1, delivery_frames=90)
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ def run_benchmark(setup: Setup, plan: Plan,
     figures: Dict[str, Figure] = {}
     figures.update(_micro(setup, plan, step))
     figures.update(_live(setup, plan, env, figures['invoke_ms'], step))
+    figures.update(_delivery(setup, plan, env, step))
     figures.update(_evaluation(setup, plan, figures['invoke_ms'], step))
     step('done')
     return figures
@@ -158,6 +163,31 @@ def _live(setup: Setup, plan: Plan, env: Dict[str, str], invoke: Figure,
     several = _run_live(setup, plan, env, f'{setup.namespace}_streams', STREAMS)
     figures['streams_4_latency_ms_p50'] = several.latency_p50
     figures['streams_4_latency_ratio'] = ratio(several.latency_p50, single.latency_p50)
+    return figures
+
+
+def _delivery(setup: Setup, plan: Plan, env: Dict[str, str],
+              step: Callable[[str], None]) -> Dict[str, Figure]:
+    figures: Dict[str, Figure] = {}
+    for width, height in PIPELINE_SIZES:
+        for reliability in ('reliable', 'best_effort'):
+            name = f'{width}x{height}_{reliability}'
+            step(f'camera driver on Fast DDS defaults, {width}x{height} @ 30 Hz, {reliability}'
+                 ' -> node')
+            try:
+                result = graph.measure_delivery(
+                    setup.model_path, setup.labels_path, setup.clip_path, env,
+                    f'{setup.namespace}_{name}', size=(width, height),
+                    reliability=reliability, driver_profile=str(DEFAULTS_PROFILE),
+                    frames=plan.delivery_frames)
+            except MovinetError as error:
+                figures[f'input_delivered_ratio_{name}'] = missing(str(error))
+                figures[f'output_ratio_{name}'] = missing(str(error))
+                figures[f'e2e_latency_ms_p50_{name}'] = missing(str(error))
+                continue
+            figures[f'input_delivered_ratio_{name}'] = summarize([result.delivered_ratio])
+            figures[f'output_ratio_{name}'] = summarize([result.output_ratio])
+            figures[f'e2e_latency_ms_p50_{name}'] = result.latency_p50
     return figures
 
 

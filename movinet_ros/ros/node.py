@@ -59,7 +59,11 @@ from std_srvs.srv import Trigger
 NODE_NAME = 'movinet'
 RUNTIME_RANKING_PARAMS = ('top_k', 'score_threshold', 'label_allowlist', 'label_denylist')
 # How often the image topics' publishers are looked at to match their QoS (input_qos auto).
-INPUT_MATCH_PERIOD_SEC = 0.5
+INPUT_MATCH_PERIOD_SEC = 0.2
+# After activation, how long input_qos auto waits for a camera to be discovered before it
+# subscribes best effort: subscribed before its QoS is known, a reliable camera's large
+# frames would come best effort, mostly lost, until the next decision.
+DISCOVERY_WAIT_SEC = 2.0
 OUTPUT_QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 # Each kind of rejection is logged at once, and then at most this often.
 REJECTION_LOG_PERIOD_SEC = 5.0
@@ -149,6 +153,7 @@ class MovinetNode(LifecycleNode):
         self.cameras: List[Camera] = []
         self.health: Optional[HealthMonitor] = None
         self._active = False
+        self._activated_at = 0.0
         self._warned_zero_stamp = False
         self._rejections_logged: Dict[str, float] = {}
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
@@ -227,8 +232,12 @@ class MovinetNode(LifecycleNode):
         return TransitionCallbackReturn.SUCCESS
 
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._activated_at = time.monotonic()
         for camera in self.cameras:
-            self._subscribe(camera)
+            if self.settings.input_qos != 'auto' or self._reliability_overridden(camera) \
+                    or self.get_publishers_info_by_topic(camera.image_topic):
+                self._subscribe(camera)
+            # else: _match_inputs subscribes once discovery shows the camera's QoS.
             self.get_logger().info(
                 f'active: {camera.image_topic} -> {camera.actions_pub.topic_name}')
         self._active = True
@@ -267,9 +276,15 @@ class MovinetNode(LifecycleNode):
         if not self._active or self.settings is None or self.settings.input_qos != 'auto':
             return
         for camera in self.cameras:
-            if camera.subscription is None or self._reliability_overridden(camera):
+            if self._reliability_overridden(camera):
                 continue
             publishers = self.get_publishers_info_by_topic(camera.image_topic)
+            if camera.subscription is None:
+                # Just activated: a running camera shows up within discovery; one that does
+                # not gets a best-effort subscription, which matches whatever comes later.
+                if publishers or time.monotonic() - self._activated_at > DISCOVERY_WAIT_SEC:
+                    self._subscribe(camera, publishers)
+                continue
             if not publishers:
                 # A camera that went away: keep matching it as it was until another comes.
                 continue

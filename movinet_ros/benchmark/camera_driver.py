@@ -13,7 +13,7 @@
 # limitations under the License.
 
 """
-A stand-in for a robot's camera driver, as its own process: the tests do not choose its QoS.
+A stand-in for a robot's camera driver, as its own process: the node does not choose its QoS.
 
 Publishes the carving-ice clip, resized to ``--size``, looped, as bgr8 sensor_msgs/Image on
 ``--topic`` at ``--rate`` Hz with a ``--reliability`` QoS of depth 10 (what v4l2_camera and
@@ -21,9 +21,9 @@ usb_cam offer), each frame stamped with the wall clock just before it is publish
 driver does. Whatever DDS profile the environment gives it is its own (the tests pass
 Fast DDS's default segment, or config/fastdds_images_localhost.xml). It waits (bounded) for
 one subscriber, then sends ``--frames`` frames on a fixed schedule and prints one JSON line:
-the stamps it sent.
+the stamps it sent. The tests, ``movinet-ros bench`` and ``scripts/dds_delivery.py`` run it:
 
-    python camera_driver.py --clip carving_ice.mp4 --size 640x480 --reliability reliable
+    python -m movinet_ros.benchmark.camera_driver --clip carving_ice.mp4 --size 640x480
 """
 
 import argparse
