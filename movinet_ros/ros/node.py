@@ -21,7 +21,7 @@ saying what to fix), activate subscribes and publishes, deactivate stops and res
 stream state. With ``autostart`` (default) the node walks itself to active.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import re
 import sys
 import time
@@ -109,12 +109,8 @@ class Camera:
     overlay_pub: Any = None
     subscription: Any = None
     reliability: Optional[ReliabilityPolicy] = None
-    loss: LossEstimator = None
+    loss: LossEstimator = field(default_factory=LossEstimator)
     loss_warned: bool = False
-
-    def __post_init__(self) -> None:
-        if self.loss is None:
-            self.loss = LossEstimator()
 
 
 def camera_topics(image_topics: Sequence[str]) -> List[Tuple[str, str]]:
