@@ -1,7 +1,31 @@
 # movinet_ros developer entry points. `make test` and `make demo` set everything up first.
 SHELL := /bin/bash
 PYTHON ?= python3
-VENV := .venv
+# Which ROS 2 wheels from PyPI: kilted (default) or jazzy. Each has its own requirements,
+# pinned constraints, venv and colcon folders, so switching never mixes builds:
+# make setup ROS_DISTRO=jazzy, make test ROS_DISTRO=jazzy, make demo ROS_DISTRO=jazzy.
+ROS_DISTRO ?= kilted
+ifeq ($(ROS_DISTRO),kilted)
+DISTRO_SUFFIX :=
+# ROS processes of the tests use ROS domains from here on (per distribution, so that both
+# suites can run at once without seeing each other).
+TEST_DOMAIN_BASE := 1
+else ifeq ($(ROS_DISTRO),jazzy)
+DISTRO_SUFFIX := -jazzy
+TEST_DOMAIN_BASE := 51
+else
+$(error ROS_DISTRO=$(ROS_DISTRO): the PyPI wheels path supports kilted (default) and jazzy; \
+	for another distribution use the colcon path of README, "With a ROS 2 installation")
+endif
+export ROS_DISTRO
+MOVINET_TEST_DOMAIN_BASE ?= $(TEST_DOMAIN_BASE)
+export MOVINET_TEST_DOMAIN_BASE
+VENV := .venv$(DISTRO_SUFFIX)
+REQUIREMENTS := requirements$(DISTRO_SUFFIX).txt
+CONSTRAINTS := constraints$(DISTRO_SUFFIX).txt
+BUILD_BASE := build$(DISTRO_SUFFIX)
+INSTALL_BASE := install$(DISTRO_SUFFIX)
+LOG_BASE := log$(DISTRO_SUFFIX)
 VPY := $(VENV)/bin/python
 ENV := . scripts/env.sh &&
 # Keep DDS traffic of local runs on this machine, with a shared-memory segment that fits
@@ -10,7 +34,7 @@ LOCAL_DDS := ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST \
 	FASTDDS_DEFAULT_PROFILES_FILE=$(CURDIR)/config/fastdds_images_localhost.xml
 PYTEST_ARGS ?=
 
-COLCON_STAMP := install/.movinet_ros_built
+COLCON_STAMP := $(INSTALL_BASE)/.movinet_ros_built
 PACKAGE_SOURCES := $(shell find movinet_ros_interfaces -type f 2>/dev/null) package.xml setup.py \
 	setup.cfg resource/movinet_ros $(wildcard launch/*.launch.py config/*.yaml)
 
@@ -24,11 +48,11 @@ demo: setup
 setup: $(COLCON_STAMP)
 
 # Python venv with the pinned ROS 2 wheels, then the wheels' CMake include-path fix-up.
-$(VENV)/.deps_installed: requirements.txt constraints.txt scripts/fix_wheel_cmake_paths.py
+$(VENV)/.deps_installed: $(REQUIREMENTS) $(CONSTRAINTS) scripts/fix_wheel_cmake_paths.py
 	@$(PYTHON) scripts/check_platform.py
 	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --quiet --upgrade 'pip>=24'
-	$(VPY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(VPY) -m pip install --quiet -r $(REQUIREMENTS) -c $(CONSTRAINTS)
 	$(VPY) scripts/fix_wheel_cmake_paths.py
 	touch $@
 
@@ -37,7 +61,8 @@ $(VENV)/.deps_installed: requirements.txt constraints.txt scripts/fix_wheel_cmak
 $(COLCON_STAMP): $(VENV)/.deps_installed $(PACKAGE_SOURCES)
 	source $(VENV)/bin/activate && \
 	export AMENT_PREFIX_PATH=$(CURDIR)/$(VENV) && \
-	colcon --log-base log build --base-paths . movinet_ros_interfaces --symlink-install \
+	colcon --log-base $(LOG_BASE) build --base-paths . movinet_ros_interfaces --symlink-install \
+		--build-base $(BUILD_BASE) --install-base $(INSTALL_BASE) \
 		--event-handlers console_cohesion- status- \
 		--cmake-args -DBUILD_TESTING=OFF -DCMAKE_PREFIX_PATH=$(CURDIR)/$(VENV) \
 			-DPython3_EXECUTABLE=$(CURDIR)/$(VPY)
@@ -55,11 +80,12 @@ bench: setup
 lint: setup
 	$(ENV) python -m pytest test/test_flake8.py test/test_pep257.py test/test_copyright.py
 
-# Re-pin constraints.txt from the current venv after changing requirements.txt.
+# Re-pin constraints.txt (constraints-jazzy.txt) from the current venv after changing
+# requirements.txt (requirements-jazzy.txt).
 lock:
-	{ echo '# Exact versions of the whole dependency tree of requirements.txt (pip freeze); `make lock`'; \
-	  echo '# regenerates it from the current .venv/.'; \
-	  $(VPY) -m pip freeze --exclude-editable | grep -v '^movinet'; } > constraints.txt
+	{ echo '# Exact versions of the whole dependency tree of $(REQUIREMENTS) (pip freeze); `make lock'; \
+	  echo '# ROS_DISTRO=$(ROS_DISTRO)` regenerates it from the current $(VENV)/.'; \
+	  $(VPY) -m pip freeze --exclude-editable | grep -v '^movinet'; } > $(CONSTRAINTS)
 
 clean:
-	rm -rf build install log
+	rm -rf $(BUILD_BASE) $(INSTALL_BASE) $(LOG_BASE)

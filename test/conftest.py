@@ -31,7 +31,15 @@ FASTDDS_PROFILE = REPO_ROOT / 'config' / 'fastdds_images_localhost.xml'
 # Fast DDS's default 512 KB shared-memory segment, kept on localhost: a camera driver's.
 FASTDDS_DEFAULTS_PROFILE = REPO_ROOT / 'config' / 'fastdds_localhost.xml'
 
-_domain_ids = itertools.count((os.getpid() * 7) % 80 + 1)
+# Test processes take ROS domains from MOVINET_TEST_DOMAIN_BASE on (make test sets one per
+# distribution, so the Kilted and Jazzy suites can run at once), spread by the process id
+# where it is not set; the ids stay in 1..100, the range Fast DDS's ports allow everywhere.
+_DOMAIN_SPAN = 50
+_domain_base = int(os.environ.get('MOVINET_TEST_DOMAIN_BASE') or 1)
+_domain_start = (0 if os.environ.get('MOVINET_TEST_DOMAIN_BASE')
+                 else (os.getpid() * 7) % _DOMAIN_SPAN)
+_domain_ids = ((_domain_base + offset % _DOMAIN_SPAN - 1) % 100 + 1
+               for offset in itertools.count(_domain_start))
 
 
 def _require(path: pathlib.Path) -> pathlib.Path:
@@ -79,7 +87,7 @@ def ros_env() -> dict:
     env = dict(os.environ)
     env.update({
         'ROS_AUTOMATIC_DISCOVERY_RANGE': 'LOCALHOST',
-        'ROS_DOMAIN_ID': str(next(_domain_ids) % 100 + 1),
+        'ROS_DOMAIN_ID': str(next(_domain_ids)),
         'FASTDDS_DEFAULT_PROFILES_FILE': str(FASTDDS_PROFILE),
         'RMW_IMPLEMENTATION': 'rmw_fastrtps_cpp',
         'PYTHONUNBUFFERED': '1',
