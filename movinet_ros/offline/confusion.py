@@ -31,6 +31,7 @@ from collections.abc import Mapping
 import os
 from pathlib import Path
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from movinet_ros.offline.metrics import NO_PREDICTION
@@ -69,6 +70,22 @@ def plot_confusion(confusion: Mapping[str, Mapping[str, int]], out_path: str | o
     figure = Figure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
+    if rows:
+        _draw(figure, axes, rows, columns, counts, shares)
+    else:
+        axes.set_axis_off()
+        axes.text(0.5, 0.5, 'no scored clip', ha='center', va='center',
+                  transform=axes.transAxes, color='0.4')
+    if title:
+        axes.set_title(title, fontsize=TICK_FONT + 3)
+    figure.tight_layout()
+    path = Path(out_path)
+    figure.savefig(path, dpi=DPI, bbox_inches='tight')
+    return path
+
+
+def _draw(figure: Figure, axes: Axes, rows: list[str], columns: list[str], counts: np.ndarray,
+          shares: np.ndarray) -> None:
     image = axes.imshow(shares, cmap='Blues', vmin=0.0, vmax=1.0, aspect='equal',
                         interpolation='nearest')
     axes.set_xticks(range(len(columns)), columns, rotation=90, fontsize=TICK_FONT)
@@ -84,14 +101,5 @@ def plot_confusion(confusion: Mapping[str, Mapping[str, int]], out_path: str | o
                 axes.text(column, row, str(count), ha='center', va='center',
                           fontsize=TICK_FONT - 1,
                           color='white' if shares[row, column] > 0.6 else 'black')
-    if not rows:
-        axes.text(0.5, 0.5, 'no scored clip', ha='center', va='center',
-                  transform=axes.transAxes, color='0.4')
     colorbar = figure.colorbar(image, ax=axes, fraction=0.03, pad=0.02)
     colorbar.set_label("share of the true label's clips", fontsize=TICK_FONT + 1)
-    if title:
-        axes.set_title(title, fontsize=TICK_FONT + 3)
-    figure.tight_layout()
-    path = Path(out_path)
-    figure.savefig(path, dpi=DPI, bbox_inches='tight')
-    return path
