@@ -40,6 +40,7 @@ bag, a missing topic, an unknown label or a bad annotation file come back as the
 
 from bisect import bisect_left
 from dataclasses import asdict, dataclass, field, replace
+import functools
 import os
 from pathlib import Path
 import time
@@ -155,8 +156,9 @@ def run_video(path: str | os.PathLike, pipeline: RecognitionPipeline) -> BagRun:
         if run.first_stamp_ns is None:
             run.first_stamp_ns = frame.stamp_ns
         run.last_stamp_ns = frame.stamp_ns
-        recognition = pipeline.process(cv2.cvtColor(frame.bgr, cv2.COLOR_BGR2RGB),
-                                       frame.stamp_ns)
+        # Converted only if the throttle lets the frame through; the same RGB as classify's.
+        recognition = pipeline.process(
+            functools.partial(cv2.cvtColor, frame.bgr, cv2.COLOR_BGR2RGB), frame.stamp_ns)
         if recognition is None:
             continue
         run.frames.append(ProcessedFrame(

@@ -22,8 +22,9 @@ it for every recording, so a result never depends on where or after what it ran.
 come back as plain dicts in the order the tasks finish; the caller puts them in order.
 
 - ``jobs`` 1 runs the tasks here, one after another.
-- ``jobs`` > 1 starts that many worker processes (``spawn``: a fresh interpreter each, as
-  the TFLite runtime's threads do not survive a fork).
+- ``jobs`` > 1 starts that many worker processes (``spawn``: a fresh interpreter each;
+  forking a process that runs threads and a loaded model is not safe), each with OpenCV
+  on one thread, as there is a worker per core.
 - Ray (``ray_address``): the tasks become Ray tasks of one CPU each, on the cluster at
   that address, or with ``LOCAL_RAY`` on a Ray instance started here with ``jobs`` CPUs
   (loopback only) and stopped afterwards. Workers read the model, the labels and the
@@ -41,6 +42,7 @@ import multiprocessing
 import os
 from typing import Any
 
+import cv2
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.offline.manifest import ManifestEntry
@@ -107,6 +109,17 @@ def evaluate_task(spec: PipelineSpec, task: Task) -> dict[str, Any]:
     return evaluate_recording(task.entry, pipeline, task.default_topic).to_dict()
 
 
+def single_threaded_worker() -> None:
+    """Keep OpenCV to one thread: one worker per core, not a core's share of each."""
+    cv2.setNumThreads(1)
+
+
+def _worker_task(spec: PipelineSpec, task: Task) -> dict[str, Any]:
+    if not _worker:
+        single_threaded_worker()  # before this worker's first recording
+    return evaluate_task(spec, task)
+
+
 def failed_result(task: Task, error: str) -> dict[str, Any]:
     """Return the plain-data result of a task that could not run at all."""
     return RecordingResult(name=task.entry.name, topic=task.entry.topic or '',
@@ -141,7 +154,8 @@ def _run_in_processes(spec: PipelineSpec, tasks: Sequence[Task], jobs: int,
                       done: Done) -> None:
     context = multiprocessing.get_context('spawn')
     workers = min(jobs, len(tasks))
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
+                                                initializer=single_threaded_worker) as pool:
         futures = {pool.submit(evaluate_task, spec, task): task for task in tasks}
         try:
             for future in concurrent.futures.as_completed(futures):
@@ -191,7 +205,7 @@ def _run_on_ray(spec: PipelineSpec, tasks: Sequence[Task], jobs: int, address: s
                           'a process of its own')
     _start_ray(ray, jobs, address)
     try:
-        remote = ray.remote(num_cpus=1)(evaluate_task)
+        remote = ray.remote(num_cpus=1)(_worker_task)
         spec_ref = ray.put(spec)
         pending = {remote.remote(spec_ref, task): task for task in tasks}
         while pending:
