@@ -97,6 +97,7 @@ def test_quick_bench_prints_every_key_as_one_json_line(model_path, labels_path, 
     assert report['eval_step_ms_p50'] > 0
     assert _close(report['eval_throughput_ratio'],
                   report['eval_fps'] * report['invoke_ms'] / 1000)
+    assert 0 < report['parallel_ceiling'] < 3  # two loops cannot do more than 2 cores' work
     # One repeat in a quick run: the speedup is the ratio of its two rates.
     assert _close(report['dataset_jobs2_speedup'],
                   report['dataset_recordings_per_sec_jobs2'] /

@@ -21,24 +21,30 @@ The dataset alternates 30 fps 640x480 mp4 videos and JPEG-compressed mcap bags o
 evaluates it from scratch (``force``) with ``--jobs 1`` (in this process) and then with
 ``--jobs 2`` (two worker processes), so the ratio of the two rates pairs runs made under
 the same load. The wall time is the user's: it includes starting the worker processes and
-loading the model in each, and writing the outputs. The recordings are hard links to one
+loading the model in each, and writing the outputs.
+
+``parallel_ceiling`` is the control: how much two processes stepping the same pipeline at
+once get done against one alone (2.0 = two independent cores). It bounds what any number of
+workers can gain on the machine, whatever eval-dataset does. The recordings are hard links to one
 video and one bag, so after the first read they come from the page cache: the figure is the
 CPU's, not the disk's.
 """
 
 import csv
+import multiprocessing
 import pathlib
 import time
-from typing import Callable, Tuple
+from typing import Any, Callable, Tuple
 
 import cv2
 from movinet_ros.benchmark import BenchmarkError
 from movinet_ros.benchmark.content import clip_frames
 from movinet_ros.benchmark.stats import Figure, paired_ratio, summarize
-from movinet_ros.core.pipeline import PipelineConfig
+from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.offline.bags import write_video_bag
 from movinet_ros.offline.dataset import evaluate_dataset
 from movinet_ros.offline.runners import PipelineSpec
+import numpy as np
 
 VIDEO_FPS = 30.0
 TARGET_FPS = 5.0
@@ -46,6 +52,9 @@ SIZE = (640, 480)
 TOPIC = '/camera/image_raw/compressed'
 LABEL = 'carving ice'
 JOBS = (1, 2)
+# Model steps of each loop of the parallel ceiling, and how long to wait for its processes.
+CEILING_STEPS = 300
+CEILING_TIMEOUT_SEC = 120.0
 
 
 def write_dataset(clip_path: str, workdir: pathlib.Path, recordings: int,
@@ -103,3 +112,51 @@ def measure_dataset(model_path: str, labels_path: str, manifest: pathlib.Path,
         step(f'  repeat {repeat + 1}: {rates[1][-1]:.2f} recordings/s with 1 job, '
              f'{rates[2][-1]:.2f} with 2')
     return summarize(rates[1]), summarize(rates[2]), paired_ratio(rates[2], rates[1])
+
+
+def _model_loop(model_path: str, labels_path: str, steps: int, start: Any,
+                seconds: Any) -> None:
+    pipeline = RecognitionPipeline.from_files(model_path, labels_path,
+                                              PipelineConfig(target_fps=0.0))
+    frame = np.random.default_rng(0).integers(0, 256, (*pipeline.model.input_size, 3),
+                                              dtype=np.uint8)
+    for index in range(10):  # warm up before the clock starts
+        pipeline.process(frame, (index + 1) * 100_000_000)
+    start.wait()
+    started = time.perf_counter()
+    for index in range(steps):
+        pipeline.process(frame, (index + 11) * 100_000_000)
+    seconds.put(time.perf_counter() - started)
+
+
+def _loops_at_once(model_path: str, labels_path: str, processes: int) -> float:
+    """Return the model steps per second that ``processes`` loops get done together."""
+    context = multiprocessing.get_context('spawn')
+    start = context.Barrier(processes + 1)
+    seconds = context.Queue()
+    workers = [context.Process(target=_model_loop, daemon=True,
+                               args=(model_path, labels_path, CEILING_STEPS, start, seconds))
+               for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    try:
+        start.wait(timeout=CEILING_TIMEOUT_SEC)
+        times = [seconds.get(timeout=CEILING_TIMEOUT_SEC) for _ in workers]
+    except Exception as error:  # noqa: B902 - BrokenBarrierError, queue.Empty
+        raise BenchmarkError(f'a model loop of the parallel ceiling did not finish: '
+                             f'{type(error).__name__}') from None
+    finally:
+        for worker in workers:
+            worker.join(timeout=CEILING_TIMEOUT_SEC)
+            if worker.is_alive():
+                worker.kill()
+    return sum(CEILING_STEPS / value for value in times)
+
+
+def parallel_ceiling(model_path: str, labels_path: str, repeats: int) -> Figure:
+    """Return steps/s of two model loops at once / of one alone, over ``repeats`` pairs."""
+    one, two = [], []
+    for _ in range(repeats):
+        one.append(_loops_at_once(model_path, labels_path, 1))
+        two.append(_loops_at_once(model_path, labels_path, 2))
+    return paired_ratio(two, one)

@@ -76,6 +76,8 @@ EXTRA_KEYS = (
     Key('eval_outputs_sec', 's', 'eval: writing CSV, timeline plot and summary, per run'),
     Key('eval_step_ms_p50', 'ms', 'eval: median model step of the processed frames'),
     Key('dataset_recordings_per_sec_jobs2', '1/s', 'eval-dataset --jobs 2: recordings/s'),
+    Key('parallel_ceiling', 'x',
+        'model steps/s of 2 processes at once / of 1: what 2 workers can gain here'),
 )
 
 NOTES = (

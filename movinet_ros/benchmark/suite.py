@@ -207,5 +207,11 @@ def _dataset(setup: Setup, plan: Plan, step: Callable[[str], None]) -> Dict[str,
                 plan.dataset_repeats, step)
         except MovinetError as error:
             one = two = speedup = missing(str(error))
+    step('parallel ceiling: two processes stepping the model at once vs one')
+    try:
+        ceiling = dataset.parallel_ceiling(setup.model_path, setup.labels_path,
+                                           plan.dataset_repeats)
+    except MovinetError as error:
+        ceiling = missing(str(error))
     return {'dataset_recordings_per_sec': one, 'dataset_recordings_per_sec_jobs2': two,
-            'dataset_jobs2_speedup': speedup}
+            'dataset_jobs2_speedup': speedup, 'parallel_ceiling': ceiling}
