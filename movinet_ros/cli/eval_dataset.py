@@ -84,7 +84,9 @@ def format_report(run: DatasetRun) -> str:
         f'evaluated {timing["evaluated"]} in {timing["wall_sec"]:.1f} s on '
         f'{timing["backend"]}, jobs {timing["jobs"]} '
         f'({_rate(timing["recordings_per_sec"], 2)} recordings/s); '
-        f'{timing["skipped"]} skipped as done',
+        f'{timing["skipped"]} skipped as done' if timing['evaluated'] else
+        f'nothing to evaluate: all {timing["skipped"]} done already (--force evaluates '
+        'them again)',
     ]
     failures: list[dict[str, Any]] = summary['failures']
     for failure in failures[:SHOWN_FAILURES]:

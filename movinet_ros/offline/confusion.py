@@ -38,10 +38,14 @@ from movinet_ros.offline.metrics import NO_PREDICTION
 import numpy as np
 
 DPI = 100
-# Inches per matrix cell, and the margin that holds the tick labels and the title.
+# Inches per matrix cell: the smallest keeps 7-point tick labels apart (50 classes give a
+# 1500-pixel matrix); few labels get larger cells, up to the largest.
 CELL_IN = 0.26
-MARGIN_IN = 3.2
-MIN_SIDE_IN = 4.0
+MAX_CELL_IN = 0.5
+# Room for the tick labels (rotated below, beside), the colour bar and the title.
+MARGIN_WIDTH_IN = 3.4
+MARGIN_HEIGHT_IN = 2.8
+MIN_WIDTH_IN = 6.0
 TICK_FONT = 7
 # Counts are printed in the cells up to this many columns; beyond, colour alone.
 MAX_ANNOTATED_COLUMNS = 80
@@ -65,9 +69,10 @@ def plot_confusion(confusion: Mapping[str, Mapping[str, int]], out_path: str | o
     totals = counts.sum(axis=1, keepdims=True)
     shares = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
 
-    width = max(MIN_SIDE_IN, CELL_IN * len(columns) + MARGIN_IN)
-    height = max(MIN_SIDE_IN * 0.75, CELL_IN * len(rows) + MARGIN_IN)
-    figure = Figure(figsize=(width, height), dpi=DPI)
+    cell = min(MAX_CELL_IN, max(CELL_IN, 8.0 / max(len(columns), 1)))
+    width = max(MIN_WIDTH_IN, cell * len(columns) + MARGIN_WIDTH_IN)
+    height = cell * max(len(rows), 2) + MARGIN_HEIGHT_IN
+    figure = Figure(figsize=(width, height), dpi=DPI, layout='constrained')
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     if rows:
@@ -77,8 +82,7 @@ def plot_confusion(confusion: Mapping[str, Mapping[str, int]], out_path: str | o
         axes.text(0.5, 0.5, 'no scored clip', ha='center', va='center',
                   transform=axes.transAxes, color='0.4')
     if title:
-        axes.set_title(title, fontsize=TICK_FONT + 3)
-    figure.tight_layout()
+        figure.suptitle(title, fontsize=TICK_FONT + 3)
     path = Path(out_path)
     figure.savefig(path, dpi=DPI, bbox_inches='tight')
     return path
@@ -101,5 +105,8 @@ def _draw(figure: Figure, axes: Axes, rows: list[str], columns: list[str], count
                 axes.text(column, row, str(count), ha='center', va='center',
                           fontsize=TICK_FONT - 1,
                           color='white' if shares[row, column] > 0.6 else 'black')
-    colorbar = figure.colorbar(image, ax=axes, fraction=0.03, pad=0.02)
-    colorbar.set_label("share of the true label's clips", fontsize=TICK_FONT + 1)
+    # A bar as tall as a small matrix, half the height of a large one.
+    colorbar = figure.colorbar(image, ax=axes, shrink=1.0 if len(rows) <= 10 else 0.5,
+                               aspect=20, pad=0.02)
+    colorbar.set_label("share of the row's clips", fontsize=TICK_FONT)
+    colorbar.ax.tick_params(labelsize=TICK_FONT)

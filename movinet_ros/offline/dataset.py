@@ -223,7 +223,7 @@ def _backend(jobs: int, ray_address: str | None) -> str:
 
 
 def _rate(count: float, seconds: float) -> float | None:
-    return count / seconds if seconds > 0 else None
+    return count / seconds if count and seconds > 0 else None
 
 
 def _timing(results: Sequence[RecordingResult], skipped: int, seconds: float, jobs: int,
