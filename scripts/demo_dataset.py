@@ -87,7 +87,7 @@ def _concatenated(clips: list[pathlib.Path], labels: list[str], out: pathlib.Pat
     stamp = bags.DEFAULT_START_NS
     segments = []
     with Writer(out / 'one_after_another', version=bags.ROSBAG2_VERSION,
-                     storage_plugin=bags.STORAGES['mcap']) as writer:
+                storage_plugin=bags.STORAGES['mcap']) as writer:
         connection = writer.add_connection(TOPIC, bags.IMAGE_TYPE, typestore=store)
         for clip, label in zip(clips, labels):
             start = stamp
