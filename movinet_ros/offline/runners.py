@@ -186,10 +186,12 @@ def _import_ray() -> Any:
 def _start_ray(ray: Any, jobs: int, address: str) -> None:
     try:
         if address == LOCAL_RAY:
-            # No usage report from a throw-away instance, and nothing beyond loopback.
+            # No usage report from a throw-away instance.
             os.environ.setdefault('RAY_USAGE_STATS_ENABLED', '0')
-            ray.init(num_cpus=jobs, include_dashboard=False, _node_ip_address=LOOPBACK,
-                     log_to_driver=False)
+            # 'local' always starts a new instance: without it Ray joins any cluster it
+            # finds recorded on this machine, and with another number of CPUs.
+            ray.init(address='local', num_cpus=jobs, include_dashboard=False,
+                     _node_ip_address=LOOPBACK, log_to_driver=False)
         else:
             ray.init(address=address, log_to_driver=False)
     except Exception as error:  # noqa: B902 - Ray raises ConnectionError, RuntimeError, ...
@@ -199,6 +201,10 @@ def _start_ray(ray: Any, jobs: int, address: str) -> None:
 
 def _run_on_ray(spec: PipelineSpec, tasks: Sequence[Task], jobs: int, address: str,
                 done: Done) -> None:
+    if address == LOCAL_RAY:
+        # A single-node Ray: its processes then talk over loopback, where they would use
+        # the machine's network address (and workers inherit this). Read on import of ray.
+        os.environ.setdefault('RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER', '0')
     ray = _import_ray()
     if ray.is_initialized():
         raise RunnerError('Ray is already initialised in this process; run eval-dataset in '
