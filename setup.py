@@ -38,6 +38,8 @@ setup(
     license='Apache-2.0',
     extras_require={
         'test': ['pytest', 'hypothesis'],
+        # movinet-ros eval-dataset --ray: recordings evaluated on a Ray cluster.
+        'ray': ['ray>=2.9'],
     },
     entry_points={
         'console_scripts': [

@@ -39,7 +39,7 @@ KEYS = (
     'context_step_ms', 'context_cost_ratio',
     'drop_cost_ratio', 'e2e_latency_ms_p50', 'e2e_latency_ms_p95', 'e2e_overhead_ms_p50',
     'node_cpu_percent', 'node_rss_mb', 'eval_fps', 'eval_throughput_ratio',
-    'streams_4_latency_ratio',
+    'streams_4_latency_ratio', 'dataset_recordings_per_sec', 'dataset_jobs2_speedup',
 )
 RUN_CLI = 'import sys; from movinet_ros.cli import main; sys.exit(main(sys.argv[1:]))'
 QUICK_TIMEOUT_SEC = 150
@@ -113,6 +113,11 @@ def test_quick_bench_prints_every_key_as_one_json_line(model_path, labels_path, 
     assert report['eval_step_ms_p50'] > 0
     assert _close(report['eval_throughput_ratio'],
                   report['eval_fps'] * report['invoke_ms'] / 1000)
+    assert 0 < report['parallel_ceiling'] < 3  # two loops cannot do more than 2 cores' work
+    # One repeat in a quick run: the speedup is the ratio of its two rates.
+    assert _close(report['dataset_jobs2_speedup'],
+                  report['dataset_recordings_per_sec_jobs2'] /
+                  report['dataset_recordings_per_sec'])
 
     leftovers = [p.info['pid'] for p in psutil.process_iter(['pid', 'cmdline'])
                  if f'movinet_bench_{process.pid}' in ' '.join(p.info['cmdline'] or [])]

@@ -15,8 +15,9 @@
 """
 Tests of the ``movinet-ros`` command itself: lazy subcommands and option checks.
 
-The offline subcommands (classify, eval, video2bag) must start on a machine without ROS 2,
-so those tests run the command in a child Python where every ROS package fails to import.
+The offline subcommands (classify, eval, eval-dataset, video2bag) must start on a machine
+without ROS 2, so those tests run the command in a child Python where every ROS package fails
+to import.
 """
 
 import json
@@ -40,7 +41,8 @@ from movinet_ros.cli import main, SUBCOMMANDS
 try:
     code = main(sys.argv[1:])
 finally:
-    loaded = sorted(name for name in SUBCOMMANDS if 'movinet_ros.cli.' + name in sys.modules)
+    loaded = sorted(name for name in SUBCOMMANDS
+                    if 'movinet_ros.cli.' + name.replace('-', '_') in sys.modules)
     print({LOADED_MARK!r} + ','.join(loaded), file=sys.stderr)
 sys.exit(code)
 """
@@ -69,6 +71,7 @@ def test_help_lists_every_subcommand_without_importing_any():
 @pytest.mark.parametrize('command, expected', [
     ('classify', {'classify'}),
     ('eval', {'eval', 'classify'}),  # eval shares classify's model options
+    ('eval-dataset', {'eval-dataset', 'classify'}),
     ('video2bag', {'video2bag'}),
     ('watch', {'watch'}),  # imports ROS 2 only when it runs
 ])
@@ -114,6 +117,7 @@ MODEL = ['--model', 'm.tflite', '--labels', 'labels.txt']
 CLASSIFY = ['classify', 'clip.mp4', *MODEL]
 EVAL = ['eval', 'bag', '--topic', '/cam', '--out', 'out', *MODEL]
 VIDEO2BAG = ['video2bag', 'clip.mp4', 'bag', '--topic', '/cam']
+DATASET = ['eval-dataset', 'manifest.csv', '--out', 'out', *MODEL]
 
 
 @pytest.mark.parametrize('argv, option', [
@@ -129,6 +133,9 @@ VIDEO2BAG = ['video2bag', 'clip.mp4', 'bag', '--topic', '/cam']
     (EVAL + ['--threads', '-1'], '--threads'),
     (EVAL + ['--animate', 'a.gif', '--animate-max-frames', '-1'], '--animate-max-frames'),
     (EVAL + ['--animate', 'a.gif', '--animate-max-frames', '0'], '--animate-max-frames'),
+    (DATASET + ['--jobs', '0'], '--jobs'),
+    (DATASET + ['--jobs', 'all'], '--jobs'),
+    (DATASET + ['--context-sec', '-1'], '--context-sec'),
     (VIDEO2BAG + ['--max-frames', '-1'], '--max-frames'),
     (VIDEO2BAG + ['--max-frames', '0'], '--max-frames'),
     (VIDEO2BAG + ['--compressed', '--jpeg-quality', '101'], '--jpeg-quality'),
@@ -152,6 +159,9 @@ def test_invalid_numbers_are_usage_errors(argv, option, capsys):
     (CLASSIFY + ['--fps', '0'], 'fps', 0.0),  # 0: every frame
     (CLASSIFY + ['--top-k', '1', '--threads', '1'], 'top_k', 1),
     (EVAL + ['--animate-max-frames', '1'], 'animate_max_frames', 1),
+    (DATASET + ['--jobs', '1'], 'jobs', 1),
+    (DATASET + ['--ray'], 'ray', ''),  # no address: $RAY_ADDRESS, else a local Ray
+    (DATASET + ['--ray', 'auto'], 'ray', 'auto'),
     (VIDEO2BAG + ['--jpeg-quality', '0'], 'jpeg_quality', 0),
     (VIDEO2BAG + ['--jpeg-quality', '100'], 'jpeg_quality', 100),
     (VIDEO2BAG + ['--max-frames', '1'], 'max_frames', 1),

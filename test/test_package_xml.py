@@ -41,8 +41,8 @@ ROSDEP_KEYS = {
     'tqdm': 'python3-tqdm',
     'yaml': 'python3-yaml',
 }
-# No rosdep key exists for these: the README installs them with pip.
-PIP_ONLY = {'ai_edge_litert', 'rosbags', 'tflite_runtime'}
+# No rosdep key exists for these: the README installs them with pip (ray: an optional extra).
+PIP_ONLY = {'ai_edge_litert', 'ray', 'rosbags', 'tflite_runtime'}
 
 
 def _manifest(path: pathlib.Path):

@@ -29,7 +29,7 @@ import tempfile
 import time
 from typing import Callable, Dict, Tuple
 
-from movinet_ros.benchmark import BenchmarkError, graph, micro, offline
+from movinet_ros.benchmark import BenchmarkError, dataset, graph, micro, offline
 from movinet_ros.benchmark.content import clip_frames
 from movinet_ros.benchmark.graph import LiveResult, LiveTiming
 from movinet_ros.benchmark.stats import (
@@ -59,16 +59,22 @@ class Plan:
     eval_size: Tuple[int, int]
     eval_loops: int
     delivery_frames: int
+    dataset_recordings: int = 16
+    dataset_loops: int = 2
+    dataset_repeats: int = 3
 
 
-# About 3 minutes on 2 cores: 4 s of in-process timing, 2 live graphs of ~50 s, eval ~20 s.
+# About 5 minutes on 2 cores: 4 s of in-process timing, 2 live graphs of ~50 s, 4 camera
+# drivers of ~15 s, eval ~20 s, eval-dataset ~25 s.
 FULL_PLAN = Plan(repeats=5, warmup_frames=8, invoke_frames=60, pipeline_frames=40,
                  callback_frames=90, live=LiveTiming(3.0, 5, 8.0, 90.0),
-                 eval_size=(640, 480), eval_loops=2, delivery_frames=300)
+                 eval_size=(640, 480), eval_loops=2, delivery_frames=300,
+                 dataset_recordings=16, dataset_loops=2, dataset_repeats=3)
 # A smoke run for the tests: every path once, in well under a minute.
 QUICK_PLAN = Plan(repeats=3, warmup_frames=3, invoke_frames=12, pipeline_frames=8,
                   callback_frames=36, live=LiveTiming(1.0, 3, 1.5, 45.0),
-                  eval_size=(320, 240), eval_loops=1, delivery_frames=90)
+                  eval_size=(320, 240), eval_loops=1, delivery_frames=90,
+                  dataset_recordings=4, dataset_loops=1, dataset_repeats=1)
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,7 @@ def run_benchmark(setup: Setup, plan: Plan,
     figures.update(_live(setup, plan, env, figures['invoke_ms'], step))
     figures.update(_delivery(setup, plan, env, step))
     figures.update(_evaluation(setup, plan, figures['invoke_ms'], step))
+    figures.update(_dataset(setup, plan, step))
     step('done')
     return figures
 
@@ -222,3 +229,25 @@ def _evaluation(setup: Setup, plan: Plan, invoke: Figure,
         'eval_outputs_sec': outputs,
         'eval_step_ms_p50': steps,
     }
+
+
+def _dataset(setup: Setup, plan: Plan, step: Callable[[str], None]) -> Dict[str, Figure]:
+    step(f'movinet-ros eval-dataset on {plan.dataset_recordings} recordings (mp4 and bags, '
+         f'{dataset.SIZE[0]}x{dataset.SIZE[1]}): --jobs 1 vs --jobs 2')
+    with tempfile.TemporaryDirectory(prefix='movinet_bench_dataset_') as workdir:
+        try:
+            manifest = dataset.write_dataset(setup.clip_path, pathlib.Path(workdir),
+                                             plan.dataset_recordings, plan.dataset_loops)
+            one, two, speedup = dataset.measure_dataset(
+                setup.model_path, setup.labels_path, manifest, pathlib.Path(workdir),
+                plan.dataset_repeats, step)
+        except MovinetError as error:
+            one = two = speedup = missing(str(error))
+    step('parallel ceiling: two processes stepping the model at once vs one')
+    try:
+        ceiling = dataset.parallel_ceiling(setup.model_path, setup.labels_path,
+                                           plan.dataset_repeats)
+    except MovinetError as error:
+        ceiling = missing(str(error))
+    return {'dataset_recordings_per_sec': one, 'dataset_recordings_per_sec_jobs2': two,
+            'dataset_jobs2_speedup': speedup, 'parallel_ceiling': ceiling}

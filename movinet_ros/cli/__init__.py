@@ -22,14 +22,15 @@ from typing import List, Optional, Sequence
 
 from movinet_ros.core.errors import MovinetError
 
-# Subcommand name -> its one-line help. Each is a module in this package with
-# ``add_arguments(parser)`` and ``run(args)``, imported only when that subcommand runs: bench
-# and watch need ROS 2, while classify, eval and video2bag must start without it.
+# Subcommand name -> its one-line help. Each is a module in this package (its name with _ for
+# -) with ``add_arguments(parser)`` and ``run(args)``, imported only when that subcommand
+# runs: bench and watch need ROS 2, while classify, eval and video2bag must start without it.
 SUBCOMMANDS = {
     'classify': 'Classify the actions in a video file with a MoViNet stream model.',
     'watch': 'Show the live top-k of an ActionRecognition topic in the terminal.',
     'bench': "Measure the node and the pipeline against the model's own floor.",
     'eval': 'Recognise the actions in recorded bags and score them against annotations.',
+    'eval-dataset': 'Score a model on a dataset of labelled recordings, on all cores or Ray.',
     'video2bag': 'Write the frames of a video into a rosbag2 as camera images.',
 }
 
@@ -46,7 +47,7 @@ def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
     for name, help_text in SUBCOMMANDS.items():
         sub = commands.add_parser(name, help=help_text, description=help_text)
         if name == command:
-            module = importlib.import_module(f'movinet_ros.cli.{name}')
+            module = importlib.import_module(f'movinet_ros.cli.{name.replace("-", "_")}')
             module.add_arguments(sub)
             sub.set_defaults(run=module.run)
     return parser

@@ -49,13 +49,18 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
                              f'{DEFAULT_CONTEXT_STREAMS})')
 
 
+def pipeline_config_from_args(args: argparse.Namespace) -> PipelineConfig:
+    """Return the pipeline settings the options describe (the model is not loaded)."""
+    return PipelineConfig(target_fps=args.fps, resize_mode=args.resize_mode,
+                          ranking=RankingConfig(top_k=args.top_k),
+                          context=ContextConfig(context_sec=args.context_sec,
+                                                streams=args.context_streams))
+
+
 def pipeline_from_args(args: argparse.Namespace) -> RecognitionPipeline:
     """Load the pipeline the options describe."""
-    config = PipelineConfig(target_fps=args.fps, resize_mode=args.resize_mode,
-                            ranking=RankingConfig(top_k=args.top_k),
-                            context=ContextConfig(context_sec=args.context_sec,
-                                                  streams=args.context_streams))
-    return RecognitionPipeline.from_files(args.model, args.labels, config, args.threads)
+    return RecognitionPipeline.from_files(args.model, args.labels,
+                                          pipeline_config_from_args(args), args.threads)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

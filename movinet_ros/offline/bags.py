@@ -260,6 +260,14 @@ def count_messages(bag_paths: BagPaths, topic: str) -> int:
         return info.msgcount
 
 
+def image_topics(bag_paths: BagPaths) -> list[str]:
+    """Return the topics carrying Image or CompressedImage, sorted; BagError if unreadable."""
+    bag = _OpenBag(_paths(bag_paths))
+    with bag as reader:
+        return sorted(name for name, info in reader.topics.items()
+                      if info.msgtype in IMAGE_TYPES)
+
+
 def find_interface_msg_dir() -> Path:
     """
     Return the folder holding the .msg files of movinet_ros_interfaces.

@@ -416,7 +416,7 @@ def _read_in_background(messages: Iterator[BagMessage], paths: list[Path],
         reader.join(timeout=_JOIN_TIMEOUT_SEC)
 
 
-class _MostLikely:
+class MostLikely:
     """Pick the TIMELINE_RANKED most likely reportable classes; 15x cheaper than ranking."""
 
     def __init__(self, labels: Sequence[str], ranking: RankingConfig):
@@ -440,7 +440,8 @@ def _picture(rgb: np.ndarray) -> np.ndarray:
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
 
 
-def _stats_since(before: PipelineStats, after: PipelineStats) -> PipelineStats:
+def stats_since(before: PipelineStats, after: PipelineStats) -> PipelineStats:
+    """Return what each counter of ``after`` added since ``before`` (one run's share)."""
     return PipelineStats(**{name: getattr(after, name) - getattr(before, name)
                             for name in vars(after)})
 
@@ -466,7 +467,7 @@ def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
     pipeline.reset()
     before = replace(pipeline.stats)
     run = BagRun(bags=[str(p) for p in paths], topic=topic)
-    most_likely = _MostLikely(pipeline.labels, pipeline.config.ranking)
+    most_likely = MostLikely(pipeline.labels, pipeline.config.ranking)
     bar = _progress_bar(paths, topic) if progress else None
     try:
         for message in messages:
@@ -492,7 +493,7 @@ def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
         if bar is not None:
             bar.close()
     run.loop_sec = time.perf_counter() - started
-    run.stats = _stats_since(before, pipeline.stats)
+    run.stats = stats_since(before, pipeline.stats)
     return run
 
 

@@ -1,0 +1,256 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+Evaluate one recording of a dataset: run it through the pipeline and score what it said.
+
+A recording is a bag (rosbag2 folder, ``.mcap`` file, ROS 1 ``.bag`` file), read by
+:func:`~movinet_ros.offline.evaluation.run_bags` exactly as ``movinet-ros eval`` reads it,
+or a video file, fed frame by frame as ``movinet-ros classify`` feeds it (RGB, stamped from
+the file's frame rate). Either way the pipeline is reset first, so every recording starts
+from a fresh stream state whatever ran before it in the same process.
+
+Scoring uses :mod:`movinet_ros.offline.metrics`, as ``eval`` does:
+
+- A recording with a clip-level label is one sample: a segment spanning all its processed
+  frames, so its prediction is the ranking after the last frame (what ``classify``
+  prints) and its time to correct counts from the first frame.
+- A recording with an annotation CSV gives one sample per segment: its prediction is the
+  ranking at the segment's last processed frame (``eval``'s clip accuracy).
+
+Top-1 is right when the best label is the true one, top-5 when the true label is among the
+five most likely allowed classes, whatever ``top_k`` reports (as in ``eval``).
+
+:func:`evaluate_recording` never raises for a bad recording: a missing file, an unreadable
+bag, a missing topic, an unknown label or a bad annotation file come back as the result's
+``error``, so a dataset run goes on.
+"""
+
+from bisect import bisect_left
+from dataclasses import asdict, dataclass, field, replace
+import functools
+import os
+from pathlib import Path
+import time
+from typing import Any
+
+import cv2
+from movinet_ros.core.errors import MovinetError
+from movinet_ros.core.pipeline import RecognitionPipeline
+from movinet_ros.offline.annotations import check_labels, Segment
+from movinet_ros.offline.bags import image_topics
+from movinet_ros.offline.evaluation import (BagRun, load_segments, MostLikely, ProcessedFrame,
+                                            run_bags, stats_since)
+from movinet_ros.offline.manifest import ManifestEntry
+from movinet_ros.offline.metrics import clip_prediction, evaluate
+from movinet_ros.offline.video import read_video
+
+NS_PER_SEC = 1_000_000_000
+# Anything else that is a file is handed to OpenCV as a video.
+BAG_SUFFIXES = ('.mcap', '.bag')
+
+
+class RecordingError(MovinetError):
+    """A recording is missing, or which of its topics to evaluate is unclear."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """
+    One scored clip: a whole clip-labelled recording, or one annotated segment.
+
+    Times are seconds from the recording's first frame. ``ranking`` is the reported top-k
+    (label, score) at the frame the prediction is taken from; ``frames`` counts the
+    processed frames inside the sample.
+    """
+
+    label: str
+    start_sec: float
+    end_sec: float
+    prediction: str | None
+    correct: bool
+    correct_top5: bool
+    ranking: tuple[tuple[str, float], ...]
+    frames: int
+    time_to_correct_sec: float | None
+
+
+@dataclass(frozen=True)
+class RecordingResult:
+    """What one recording gave: its samples and counts, or why it could not be evaluated."""
+
+    name: str
+    topic: str
+    samples: tuple[Sample, ...] = ()
+    frames_read: int = 0
+    frames_processed: int = 0
+    frames_rejected: int = 0
+    duration_sec: float | None = None
+    error: str = ''
+    # Wall time of the run; kept out of every deterministic output.
+    seconds: float = field(default=0.0, compare=False)
+
+    @property
+    def failed(self) -> bool:
+        """Whether the recording could not be evaluated."""
+        return bool(self.error)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain data (JSON-ready); :meth:`from_dict` restores it exactly."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> 'RecordingResult':
+        """Rebuild a result written by :meth:`to_dict` (e.g. read back from JSON)."""
+        samples = tuple(
+            Sample(**{**sample, 'ranking': tuple((str(label), float(score))
+                                                 for label, score in sample['ranking'])})
+            for sample in data['samples'])
+        return cls(**{**data, 'samples': samples})
+
+
+def is_bag(path: Path) -> bool:
+    """Return whether ``path`` is read as a bag (a folder, .mcap or .bag), not as a video."""
+    return path.is_dir() or path.suffix.lower() in BAG_SUFFIXES
+
+
+def bag_topic(entry: ManifestEntry, default_topic: str | None) -> str:
+    """Return the topic to evaluate: the row's, else ``default_topic``, else the only one."""
+    if entry.topic or default_topic:
+        return entry.topic or default_topic
+    topics = image_topics(entry.recording)
+    if len(topics) == 1:
+        return topics[0]
+    found = f'image topics there: {", ".join(topics)}' if topics else 'it has no image topic'
+    raise RecordingError(f"bag {entry.recording}: give its topic in the manifest's topic "
+                         f'column or with --topic; {found}')
+
+
+def run_video(path: str | os.PathLike, pipeline: RecognitionPipeline) -> BagRun:
+    """
+    Feed every frame of a video file to ``pipeline``, as ``classify`` does; return the run.
+
+    Frames go in as RGB stamped from the file's frame rate (the first at 0). The pipeline
+    is reset first. Raises VideoError for a file that is missing or cannot be decoded.
+    """
+    frames = read_video(path)
+    started = time.perf_counter()
+    pipeline.reset()
+    before = replace(pipeline.stats)
+    run = BagRun(bags=[os.fspath(path)], topic='')
+    most_likely = MostLikely(pipeline.labels, pipeline.config.ranking)
+    for frame in frames:
+        run.frames_read += 1
+        if run.first_stamp_ns is None:
+            run.first_stamp_ns = frame.stamp_ns
+        run.last_stamp_ns = frame.stamp_ns
+        # Converted only if the throttle lets the frame through; the same RGB as classify's.
+        recognition = pipeline.process(
+            functools.partial(cv2.cvtColor, frame.bgr, cv2.COLOR_BGR2RGB), frame.stamp_ns)
+        if recognition is None:
+            continue
+        run.frames.append(ProcessedFrame(
+            stamp_ns=recognition.stamp_ns, log_time_ns=frame.stamp_ns, frame_id='',
+            ranking=recognition.hypotheses, timeline=most_likely(recognition.probabilities),
+            frames_in_state=recognition.frames_in_state,
+            reset=recognition.reset_reason.value if recognition.reset_reason else '',
+            inference_ms=recognition.inference_ms, total_ms=recognition.total_ms))
+    run.loop_sec = time.perf_counter() - started
+    run.stats = stats_since(before, pipeline.stats)
+    return run
+
+
+def _segments(entry: ManifestEntry, run: BagRun, labels: tuple[str, ...]) -> list[Segment]:
+    if entry.annotations is not None:
+        return load_segments(entry.annotations, run.first_stamp_ns or 0, labels)
+    stamps = [frame.stamp_ns for frame in run.frames]
+    stamps += [stamp for stamp in (run.first_stamp_ns, run.last_stamp_ns) if stamp is not None]
+    if not stamps:
+        return [Segment(entry.label, 0, 1)]  # nothing seen: one sample, scored wrong
+    # Every processed frame lies inside, even in a bag whose stamps went backwards.
+    return [Segment(entry.label, min(stamps), max(stamps) + 1)]
+
+
+def score_run(entry: ManifestEntry, run: BagRun,
+              pipeline: RecognitionPipeline) -> tuple[Sample, ...]:
+    """Score a run against the entry's label or annotation file; one Sample per segment."""
+    predictions = run.scored_predictions(pipeline.labels,
+                                         pipeline.config.ranking.score_threshold)
+    segments = _segments(entry, run, pipeline.labels)
+    origin = run.first_stamp_ns if run.first_stamp_ns is not None else segments[0].start_ns
+    report = evaluate(predictions, segments, origin_ns=origin)
+    # The ranking reported at a stamp; among equal stamps (a looped bag) the last one, as
+    # the metrics take the last of them.
+    ordered = sorted(run.frames, key=lambda frame: frame.stamp_ns)
+    stamps = [frame.stamp_ns for frame in ordered]
+    samples = []
+    for segment, result in zip(sorted(segments, key=lambda s: (s.start_ns, s.end_ns)),
+                               report.segments):
+        clip = clip_prediction(predictions, segment)
+        ranking: tuple[tuple[str, float], ...] = ()
+        if clip is not None:
+            frame = ordered[bisect_left(stamps, clip.stamp_ns + 1) - 1]
+            ranking = tuple((h.label, float(h.score)) for h in frame.ranking)
+        samples.append(Sample(
+            label=segment.label, start_sec=result.start, end_sec=result.end,
+            prediction=result.predicted, correct=result.correct,
+            correct_top5=result.correct_top5, ranking=ranking, frames=result.frames,
+            time_to_correct_sec=result.time_to_correct_sec))
+    return tuple(samples)
+
+
+def _check_truth(entry: ManifestEntry, labels: tuple[str, ...]) -> None:
+    """Fail before the run on an unknown label or a bad annotation file, as eval does."""
+    if entry.annotations is not None:
+        load_segments(entry.annotations, 0, labels)
+        return
+    try:
+        check_labels([Segment(entry.label, 0, 1)], labels)
+    except MovinetError as error:
+        raise type(error)(f'manifest line {entry.line}: {error}') from None
+
+
+def run_recording(entry: ManifestEntry, pipeline: RecognitionPipeline,
+                  default_topic: str | None = None) -> tuple[BagRun, str]:
+    """Run the entry's recording through ``pipeline``; return the run and the topic used."""
+    if not os.path.exists(entry.recording):
+        raise RecordingError(f'recording {entry.recording} does not exist')
+    if is_bag(entry.recording):
+        topic = bag_topic(entry, default_topic)
+        return run_bags(entry.recording, topic, pipeline), topic
+    return run_video(entry.recording, pipeline), ''
+
+
+def evaluate_recording(entry: ManifestEntry, pipeline: RecognitionPipeline,
+                       default_topic: str | None = None) -> RecordingResult:
+    """Evaluate one manifest entry; a recording that cannot be evaluated gives ``error``."""
+    started = time.perf_counter()
+    topic = entry.topic or ''
+    try:
+        _check_truth(entry, pipeline.labels)
+        run, topic = run_recording(entry, pipeline, default_topic)
+        samples = score_run(entry, run, pipeline)
+    except Exception as error:  # noqa: B902 - one bad recording must not stop a dataset
+        message = str(error) if isinstance(error, MovinetError) else \
+            f'{type(error).__name__}: {error}'
+        return RecordingResult(name=entry.name, topic=topic, error=message,
+                               seconds=time.perf_counter() - started)
+    duration = None
+    if run.first_stamp_ns is not None and run.last_stamp_ns is not None:
+        duration = (run.last_stamp_ns - run.first_stamp_ns) / NS_PER_SEC
+    return RecordingResult(
+        name=entry.name, topic=topic, samples=samples, frames_read=run.frames_read,
+        frames_processed=run.stats.processed, frames_rejected=run.stats.rejected,
+        duration_sec=duration, seconds=time.perf_counter() - started)
