@@ -29,9 +29,11 @@ LOG_BASE := log$(DISTRO_SUFFIX)
 VPY := $(VENV)/bin/python
 ENV := . scripts/env.sh &&
 # Keep DDS traffic of local runs on this machine, with a shared-memory segment that fits
-# camera images (see config/fastdds_images_localhost.xml).
+# camera images (see config/fastdds_images_localhost.xml). Fast DDS 3 (Kilted) reads the
+# first variable, Fast DDS 2 (Jazzy) only the second.
 LOCAL_DDS := ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST \
-	FASTDDS_DEFAULT_PROFILES_FILE=$(CURDIR)/config/fastdds_images_localhost.xml
+	FASTDDS_DEFAULT_PROFILES_FILE=$(CURDIR)/config/fastdds_images_localhost.xml \
+	FASTRTPS_DEFAULT_PROFILES_FILE=$(CURDIR)/config/fastdds_images_localhost.xml
 PYTEST_ARGS ?=
 
 COLCON_STAMP := $(INSTALL_BASE)/.movinet_ros_built

@@ -83,7 +83,8 @@ def dds_environment(profile: str, share_dir: str) -> Dict[str, str]:
         return {}
     if profile == 'images':
         profile = os.path.join(share_dir, 'config', 'fastdds_images.xml')
-    return {'FASTDDS_DEFAULT_PROFILES_FILE': profile}
+    # Fast DDS 3 (Kilted and later) reads the first, Fast DDS 2 (Jazzy, Humble) the second.
+    return {'FASTDDS_DEFAULT_PROFILES_FILE': profile, 'FASTRTPS_DEFAULT_PROFILES_FILE': profile}
 
 
 def parameter_overrides(values: Mapping[str, str]) -> Dict[str, Any]:

@@ -55,12 +55,13 @@ def main() -> int:
                         default=REPO.parent / 'shared' / 'clips' / 'carving_ice.mp4')
     parser.add_argument('--domain-id', type=int, default=os.getpid() % 100 + 101)
     args = parser.parse_args()
+    from movinet_ros.ros.dds import profile_environment
     if not args.clip.is_file():
         print(f'no clip at {args.clip}: this script needs ../shared', file=sys.stderr)
         return 1
     env = dict(os.environ, ROS_AUTOMATIC_DISCOVERY_RANGE='LOCALHOST',
                ROS_DOMAIN_ID=str(args.domain_id),
-               FASTDDS_DEFAULT_PROFILES_FILE=str(PROFILES['images']))
+               **profile_environment(PROFILES['images']))
     env.pop('ROS_LOCALHOST_ONLY', None)
     os.environ.update(env)
 
@@ -92,7 +93,7 @@ def main() -> int:
                 [sys.executable, '-m', 'movinet_ros.benchmark.camera_driver',
                  '--clip', str(args.clip), '--size', size, '--reliability', publisher,
                  '--frames', str(FRAMES)],
-                env=dict(env, FASTDDS_DEFAULT_PROFILES_FILE=str(PROFILES[profile])),
+                env=dict(env, **profile_environment(PROFILES[profile])),
                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
             deadline = time.monotonic() + 60
             while driver.poll() is None and time.monotonic() < deadline:

@@ -145,8 +145,8 @@ def main(argv: List[str]) -> int:
 
     # DDS stays on this machine, as in the tests.
     os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
-    os.environ.setdefault('FASTDDS_DEFAULT_PROFILES_FILE',
-                          str(REPO_ROOT / 'config' / 'fastdds_images_localhost.xml'))
+    for variable in ('FASTDDS_DEFAULT_PROFILES_FILE', 'FASTRTPS_DEFAULT_PROFILES_FILE'):
+        os.environ.setdefault(variable, str(REPO_ROOT / 'config' / 'fastdds_images_localhost.xml'))
     context = Context()
     rclpy.init(context=context, domain_id=args.domain_id)
     node = MovinetNode(context=context, parameter_overrides=[

@@ -89,6 +89,8 @@ def ros_env() -> dict:
         'ROS_AUTOMATIC_DISCOVERY_RANGE': 'LOCALHOST',
         'ROS_DOMAIN_ID': str(next(_domain_ids)),
         'FASTDDS_DEFAULT_PROFILES_FILE': str(FASTDDS_PROFILE),
+        # Fast DDS 2 (Jazzy) reads only this one.
+        'FASTRTPS_DEFAULT_PROFILES_FILE': str(FASTDDS_PROFILE),
         'RMW_IMPLEMENTATION': 'rmw_fastrtps_cpp',
         'PYTHONUNBUFFERED': '1',
     })

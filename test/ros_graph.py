@@ -28,6 +28,7 @@ import tempfile
 import time
 from typing import Callable, Dict, IO, List, Optional
 
+from movinet_ros.ros.dds import PROFILE_VARIABLES
 import rclpy
 from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
@@ -45,7 +46,7 @@ class RosGraph:
         self.env = env
         self.processes: List[subprocess.Popen] = []
         self._logs: Dict[int, IO[str]] = {}
-        for key in ('ROS_AUTOMATIC_DISCOVERY_RANGE', 'FASTDDS_DEFAULT_PROFILES_FILE',
+        for key in ('ROS_AUTOMATIC_DISCOVERY_RANGE', *PROFILE_VARIABLES,
                     'RMW_IMPLEMENTATION'):
             os.environ[key] = env[key]
         self.context = Context()

@@ -29,6 +29,7 @@ import statistics
 import sys
 
 from diagnostic_msgs.msg import DiagnosticArray
+from movinet_ros.ros.dds import profile_environment
 from movinet_ros_interfaces.msg import ActionRecognition
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
@@ -51,7 +52,7 @@ def start_driver(graph, clip_path, size, reliability, profile, frames=300):
     command = [sys.executable, '-m', 'movinet_ros.benchmark.camera_driver',
                '--clip', str(clip_path), '--size', size, '--reliability', reliability,
                '--frames', str(frames), '--topic', CAMERA]
-    return graph.start_command(command, {'FASTDDS_DEFAULT_PROFILES_FILE': str(profile)})
+    return graph.start_command(command, profile_environment(profile))
 
 
 def driver_stamps(graph, driver, timeout=60):

@@ -23,7 +23,9 @@ HEADER_LINES = (
     '# Copyright ',
     '# Licensed under the Apache License, Version 2.0 (the "License");',
 )
-SKIPPED_DIRS = {'.venv', 'build', 'install', 'log', '.git', '.pytest_cache', '.hypothesis'}
+# The venvs and colcon folders of both distributions (make setup ROS_DISTRO=...).
+SKIPPED_DIRS = {'.venv', 'build', 'install', 'log', '.venv-jazzy', 'build-jazzy',
+                'install-jazzy', 'log-jazzy', '.git', '.pytest_cache', '.hypothesis'}
 
 
 def python_sources():

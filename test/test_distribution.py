@@ -25,13 +25,13 @@ import pytest
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 # rclpy's major version of each distribution's wheels, and the folders make setup uses.
 DISTRIBUTIONS = {'kilted': ('9', ''), 'jazzy': ('7', '-jazzy')}
-PROBE = '''
-import importlib.metadata, json, os, rclpy, movinet_ros_interfaces, movinet_ros.ros.node
-print(json.dumps({"rclpy": importlib.metadata.version("ros-rclpy"),
-                  "python": os.path.realpath(__import__("sys").prefix),
-                  "messages": movinet_ros_interfaces.__file__,
-                  "distro": os.environ.get("ROS_DISTRO")}))
-'''
+PROBE = """
+import importlib.metadata, json, os, sys, rclpy, movinet_ros_interfaces, movinet_ros.ros.node
+print(json.dumps({'rclpy': importlib.metadata.version('ros-rclpy'),
+                  'python': os.path.realpath(sys.prefix),
+                  'messages': movinet_ros_interfaces.__file__,
+                  'distro': os.environ.get('ROS_DISTRO')}))
+"""
 
 
 def test_node_environment_is_the_distribution_set_up(ros_env):

@@ -218,4 +218,5 @@ def test_dds_profile_goes_to_the_node_and_to_the_camera(launch_file):
     assert "glob('config/*.xml')" in (ROOT / 'setup.py').read_text()
     nodes = run_launch(launch_file, dds_profile='/etc/my_profile.xml')
     assert nodes['v4l2_camera']['additional_env'] == {
-        'FASTDDS_DEFAULT_PROFILES_FILE': '/etc/my_profile.xml'}
+        'FASTDDS_DEFAULT_PROFILES_FILE': '/etc/my_profile.xml',
+        'FASTRTPS_DEFAULT_PROFILES_FILE': '/etc/my_profile.xml'}

@@ -378,6 +378,8 @@ def live_node(request, ros_env, model_path, labels_path):
         Parameter('model_path', value=str(model_path)),
         Parameter('labels_path', value=str(labels_path)),
         Parameter('input_transport', value=getattr(request, 'param', 'raw')),
+        # Fed through its callback: no camera to wait for, as input_qos auto would.
+        Parameter('input_qos', value='sensor_data'),
         Parameter('autostart', value=False)])
     try:
         assert node.trigger_configure() == TransitionCallbackReturn.SUCCESS

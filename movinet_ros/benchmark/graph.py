@@ -36,6 +36,7 @@ from typing import Callable, Dict, IO, List, Optional, Sequence, Tuple
 
 from movinet_ros.benchmark import BenchmarkError
 from movinet_ros.benchmark.stats import Figure, median, missing, percentile, summarize
+from movinet_ros.ros.dds import profile_environment, PROFILE_VARIABLES
 from movinet_ros.ros.input_qos import input_profile
 from movinet_ros.ros.wire import header_stamp_ns
 from movinet_ros_interfaces.msg import ActionRecognition
@@ -49,7 +50,7 @@ from sensor_msgs.msg import Image
 
 NODE_MODULE = 'movinet_ros.ros.node'
 PUBLISHER_MODULE = 'movinet_ros.ros.video_publisher'
-DDS_VARIABLES = ('ROS_AUTOMATIC_DISCOVERY_RANGE', 'FASTDDS_DEFAULT_PROFILES_FILE',
+DDS_VARIABLES = ('ROS_AUTOMATIC_DISCOVERY_RANGE', *PROFILE_VARIABLES,
                  'RMW_IMPLEMENTATION', 'ROS_DOMAIN_ID')
 STOP_TIMEOUT_SEC = 10.0
 RESOURCE_SAMPLE_SEC = 0.5
@@ -63,7 +64,7 @@ def dds_environment(domain_id: int, profile_path: str) -> Dict[str, str]:
         raise BenchmarkError(f'Fast DDS profile not found: {profile_path}')
     return {
         'ROS_AUTOMATIC_DISCOVERY_RANGE': 'LOCALHOST',
-        'FASTDDS_DEFAULT_PROFILES_FILE': str(profile_path),
+        **profile_environment(profile_path),
         'RMW_IMPLEMENTATION': 'rmw_fastrtps_cpp',
         'ROS_DOMAIN_ID': str(domain_id),
     }
@@ -389,7 +390,7 @@ def measure_delivery(model_path: str, labels_path: str, clip_path: str, env: Dic
             [sys.executable, '-m', 'movinet_ros.benchmark.camera_driver', '--clip',
              str(clip_path), '--size', f'{size[0]}x{size[1]}', '--reliability', reliability,
              '--frames', str(frames), '--topic', topic],
-            env={**group.env, 'FASTDDS_DEFAULT_PROFILES_FILE': driver_profile},
+            env={**group.env, **profile_environment(driver_profile)},
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             preexec_fn=_die_with_parent if sys.platform.startswith('linux') else None)
         try:
