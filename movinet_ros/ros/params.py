@@ -95,6 +95,10 @@ PARAMS: Tuple[ParamSpec, ...] = (
               read_only=False),
     ParamSpec('autostart', True,
               'Configure and activate the lifecycle node at start-up, so a plain run works.'),
+    ParamSpec('exit_on_configure_failure', True,
+              'With autostart: a failed configure ends the process with exit code 2 after '
+              'logging the reason, so scripts, respawn and systemd see it. false keeps the '
+              'node up, unconfigured, for a lifecycle manager to configure again.'),
 )
 
 PARAMS_BY_NAME: Dict[str, ParamSpec] = {spec.name: spec for spec in PARAMS}
@@ -124,6 +128,7 @@ class NodeSettings:
     image_topics: Tuple[str, ...]
     publish_overlay: bool
     autostart: bool
+    exit_on_configure_failure: bool
 
     def ranking(self) -> RankingConfig:
         """Return the ranking settings of the post-processing step."""
