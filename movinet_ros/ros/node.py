@@ -35,6 +35,7 @@ from movinet_ros.core.pipeline import PipelineStats, Recognition, RecognitionPip
 from movinet_ros.ros.command_line import Executable, handle_arguments, USAGE_ERROR
 from movinet_ros.ros.conversions import pixels_to_image_msg, recognition_to_msg, stamp_from_ns
 from movinet_ros.ros.diagnostics import HealthMonitor, WARN
+from movinet_ros.ros.input_watch import InputWatch
 from movinet_ros.ros.params import (
     check_value, NodeSettings, PARAMS, PARAMS_BY_NAME, ParamSpec, settings_from_values,
     SettingsError)
@@ -147,6 +148,7 @@ class MovinetNode(LifecycleNode):
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self.create_timer(1.0, self._publish_diagnostics)
         self.create_service(Trigger, '~/reset', self._on_reset)
+        self._input_watch = InputWatch(self)
 
     def _declare(self, spec: ParamSpec) -> None:
         descriptor = _descriptor(spec)
@@ -225,7 +227,10 @@ class MovinetNode(LifecycleNode):
                 msg_type, camera.image_topic,
                 lambda data, camera=camera: self._on_image(camera, data, msg_type),
                 INPUT_QOS, raw=True,
-                qos_overriding_options=QoSOverridingOptions.with_default_policies())
+                qos_overriding_options=QoSOverridingOptions.with_default_policies(),
+                event_callbacks=self._input_watch.watch(
+                    camera.image_topic, lambda camera=camera: camera.pipeline.stats.received,
+                    self.settings.no_input_warn_sec))
             self.get_logger().info(
                 f'active: {camera.image_topic} -> {camera.actions_pub.topic_name}')
         self._active = True
@@ -248,6 +253,7 @@ class MovinetNode(LifecycleNode):
 
     def _stop_input(self) -> None:
         self._active = False
+        self._input_watch.clear()
         for camera in self.cameras:
             if camera.subscription is not None:
                 self.destroy_subscription(camera.subscription)

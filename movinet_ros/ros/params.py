@@ -99,6 +99,11 @@ PARAMS: Tuple[ParamSpec, ...] = (
               'With autostart: a failed configure ends the process with exit code 2 after '
               'logging the reason, so scripts, respawn and systemd see it. false keeps the '
               'node up, unconfigured, for a lifecycle manager to configure again.'),
+    ParamSpec('no_input_warn_sec', 5.0,
+              'Active this many seconds without a frame on a camera topic: one WARN naming '
+              'the topic, its publishers and any QoS mismatch, repeated every 30 s until '
+              'frames arrive. 0: never.',
+              float_range=(0.0, 3600.0)),
 )
 
 PARAMS_BY_NAME: Dict[str, ParamSpec] = {spec.name: spec for spec in PARAMS}
@@ -129,6 +134,7 @@ class NodeSettings:
     publish_overlay: bool
     autostart: bool
     exit_on_configure_failure: bool
+    no_input_warn_sec: float
 
     def ranking(self) -> RankingConfig:
         """Return the ranking settings of the post-processing step."""
@@ -188,6 +194,7 @@ def settings_from_values(values: Dict[str, Any]) -> NodeSettings:
     merged['score_threshold'] = float(merged['score_threshold'])
     merged['reset_gap_sec'] = float(merged['reset_gap_sec'])
     merged['context_sec'] = float(merged['context_sec'])
+    merged['no_input_warn_sec'] = float(merged['no_input_warn_sec'])
     merged['label_allowlist'] = tuple(merged['label_allowlist'])
     merged['label_denylist'] = tuple(merged['label_denylist'])
     merged['image_topics'] = tuple(merged['image_topics'])
