@@ -84,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
         while rclpy.ok() and (args.count <= 0 or received < args.count) and (
                 deadline is None or time.monotonic() < deadline):
             rclpy.spin_once(node, timeout_sec=0.2)
-        publishers = node.count_publishers(topic)
+            if received == 0:
+                # Counted while the context is up: a Ctrl-C shuts it down under the loop.
+                publishers = node.count_publishers(topic)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
