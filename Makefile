@@ -43,9 +43,11 @@ PACKAGE_SOURCES := $(shell find movinet_ros_interfaces -type f 2>/dev/null) pack
 .PHONY: setup demo test lint clean lock bench
 
 # The main job: the node on a live stream (a clip played as a camera). Overrides:
-# make demo VIDEO=clip.mp4 MODEL=model.tflite LABELS=labels.txt
+# make demo VIDEO=clip.mp4 MODEL=model.tflite LABELS=labels.txt SIZE=640x480 \
+#   RELIABILITY=best_effort DEMO_SECONDS=20
 demo: setup
-	$(LOCAL_DDS) VIDEO='$(VIDEO)' MODEL='$(MODEL)' LABELS='$(LABELS)' scripts/demo.sh
+	$(LOCAL_DDS) VIDEO='$(VIDEO)' MODEL='$(MODEL)' LABELS='$(LABELS)' SIZE='$(SIZE)' \
+		RELIABILITY='$(RELIABILITY)' DEMO_SECONDS='$(DEMO_SECONDS)' scripts/demo.sh
 
 setup: $(COLCON_STAMP)
 

@@ -5,14 +5,22 @@
 #   VIDEO   video file or camera device index   (default ../shared/clips/carving_ice.mp4)
 #   MODEL   MoViNet stream .tflite model         (default ../shared/models/movinet_a0_stream_int8.tflite)
 #   LABELS  its label map                        (default ../shared/models/kinetics600_label_map.txt)
+#   SIZE    WIDTHxHEIGHT the camera sends, e.g. 640x480 (640x0 keeps the aspect; default: the clip's)
+#   RELIABILITY  reliable | best_effort: the kind of camera played (default reliable)
 #   DEMO_SECONDS  stop by itself after this many seconds (default: run until Ctrl-C)
+# The clip starts only once the node is active and subscribed, so the first result is the
+# clip's first frame. If the node or the publisher exits or logs an error, the demo stops at
+# once, prints those lines and exits with status 1.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 shared="${MOVINET_SHARED_DIR:-${root}/../shared}"
 VIDEO="${VIDEO:-${shared}/clips/carving_ice.mp4}"
 MODEL="${MODEL:-${shared}/models/movinet_a0_stream_int8.tflite}"
 LABELS="${LABELS:-${shared}/models/kinetics600_label_map.txt}"
+SIZE="${SIZE:-}"
+RELIABILITY="${RELIABILITY:-reliable}"
 DEMO_SECONDS="${DEMO_SECONDS:-0}"
+START_SECONDS=120  # model loading on a busy machine included
 
 missing=0
 for pair in "MODEL:${MODEL}" "LABELS:${LABELS}"; do
@@ -35,10 +43,19 @@ if [ ! -e "${VIDEO}" ] && ! [[ "${VIDEO}" =~ ^[0-9]+$ ]]; then
   echo "make demo: VIDEO not found: ${VIDEO} (give VIDEO=/path/to/clip.mp4 or a camera index)" >&2
   exit 1
 fi
+size_args=()
+if [ -n "${SIZE}" ]; then
+  if ! [[ "${SIZE}" =~ ^([0-9]+)x([0-9]+)$ ]]; then
+    echo "make demo: SIZE must be WIDTHxHEIGHT, e.g. SIZE=640x480 (640x0 keeps the aspect), got '${SIZE}'" >&2
+    exit 1
+  fi
+  size_args=(-p "width:=${BASH_REMATCH[1]}" -p "height:=${BASH_REMATCH[2]}")
+fi
 
 . "${root}/scripts/env.sh" || exit 1
 logs="$(mktemp -d)"
 pids=()
+failed=0
 cleanup() {
   trap - INT TERM EXIT
   for pid in "${pids[@]}"; do kill -INT "${pid}" 2>/dev/null; done
@@ -46,15 +63,77 @@ cleanup() {
     for _ in $(seq 50); do kill -0 "${pid}" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "${pid}" 2>/dev/null
   done
+  # The viewer's own complaint (nothing arrived) only matters when nothing else went wrong.
+  [ "${failed}" -eq 0 ] && cat "${logs}/watch.err" >&2
   echo "demo stopped; node and publisher logs in ${logs}"
 }
-trap cleanup INT TERM EXIT
+trap cleanup EXIT
+# Ctrl-C reaches the three processes too; they end cleanly, which is not a failure to report.
+trap 'exit 130' INT TERM
 
-video_publisher --ros-args -p video:="${VIDEO}" -r image:=/camera/image_raw \
-  >"${logs}/video_publisher.log" 2>&1 &
-pids+=($!)
-movinet_node --ros-args -p model_path:="${MODEL}" -p labels_path:="${LABELS}" \
-  -r image:=/camera/image_raw >"${logs}/movinet_node.log" 2>&1 &
-pids+=($!)
-echo "playing ${VIDEO} on /camera/image_raw; movinet node publishing /actions (logs: ${logs})"
-movinet-ros watch --topic /actions --seconds "${DEMO_SECONDS}"
+# Stop at once, showing why, when the node or the publisher has died or logged an error:
+# their output goes to log files, where an error would otherwise stay unseen.
+check_processes() {
+  local name pid errors status
+  for name in movinet_node video_publisher; do
+    [ -f "${logs}/${name}.pid" ] || continue
+    pid="$(cat "${logs}/${name}.pid")"
+    errors="$(grep -E '^\[(ERROR|FATAL)\]|Traceback|^[a-z_]+: error: ' "${logs}/${name}.log")"
+    if kill -0 "${pid}" 2>/dev/null; then
+      [ -z "${errors}" ] && continue
+      echo "make demo: ${name} logged an error:" >&2
+    else
+      wait "${pid}"; status=$?
+      echo "make demo: ${name} exited with code ${status}:" >&2
+      [ -z "${errors}" ] && errors="$(tail -n 20 "${logs}/${name}.log")"
+    fi
+    echo "${errors}" >&2
+    failed=1
+    exit 1
+  done
+}
+
+wait_for_line() {  # wait_for_line NAME PATTERN WHAT: until NAME's log has PATTERN, bounded
+  local deadline=$((SECONDS + START_SECONDS))
+  until grep -q "$2" "${logs}/$1.log"; do
+    check_processes
+    if [ "${SECONDS}" -ge "${deadline}" ]; then
+      echo "make demo: $1 did not $3 in ${START_SECONDS} s; its log:" >&2
+      tail -n 20 "${logs}/$1.log" >&2
+      failed=1
+      exit 1
+    fi
+    sleep 0.2
+  done
+}
+
+start() {  # start NAME ARGS...: run an executable in the background, output to its log
+  local name="$1"
+  shift
+  : >"${logs}/${name}.log"  # exists at once: the background job opens it asynchronously
+  "${name}" "$@" >"${logs}/${name}.log" 2>&1 &
+  pids+=($!)
+  echo $! >"${logs}/${name}.pid"
+}
+
+# The viewer first, so it has found the node's output by the time the first result comes.
+movinet-ros watch --topic /actions --seconds "${DEMO_SECONDS}" 2>"${logs}/watch.err" &
+watch_pid=$!
+pids+=("${watch_pid}")
+echo "starting the movinet node with $(basename "${MODEL}") (logs: ${logs})"
+start movinet_node --ros-args -p model_path:="${MODEL}" -p labels_path:="${LABELS}" \
+  -r image:=/camera/image_raw
+wait_for_line movinet_node '\]: active: ' 'become active'
+# wait_for_subscribers holds the first frame until the node's subscription is matched.
+start video_publisher --ros-args -p video:="${VIDEO}" -p reliability:="${RELIABILITY}" \
+  -p wait_for_subscribers:=1 "${size_args[@]}" -r image:=/camera/image_raw
+wait_for_line video_publisher '\]: publishing ' 'start publishing'
+grep -o 'publishing .*' "${logs}/video_publisher.log"
+while kill -0 "${watch_pid}" 2>/dev/null; do
+  check_processes
+  sleep 0.2
+done
+wait "${watch_pid}"
+status=$?
+check_processes
+exit "${status}"

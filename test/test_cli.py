@@ -172,3 +172,27 @@ def test_invalid_numbers_are_usage_errors(argv, option, capsys):
 def test_boundary_numbers_are_accepted(argv, attribute, value):
     args = cli.build_parser(argv[0]).parse_args(argv)
     assert getattr(args, attribute) == value
+
+
+def test_classify_says_the_video_is_missing_before_loading_the_model(tmp_path, model_path,
+                                                                     labels_path):
+    # A real model: loading it would succeed, so only the order decides what is said.
+    missing = tmp_path / 'no_such_clip.mp4'
+    process, _ = _run_without_ros('classify', str(missing), '--model', str(model_path),
+                                  '--labels', str(labels_path))
+    assert process.returncode == 2, process
+    errors = [line for line in process.stderr.splitlines() if 'error' in line]
+    assert errors == [f'movinet-ros classify: error: video file {missing} does not exist']
+    # The TFLite runtime announces its delegate when a model loads: it never did.
+    assert 'TensorFlow Lite' not in process.stderr, process.stderr
+
+
+@pytest.mark.ros
+def test_watch_without_a_publisher_says_nothing_arrived_and_fails(ros_env):
+    process = subprocess.run([sys.executable, '-m', 'movinet_ros.cli', 'watch', '--topic',
+                              '/actions', '--seconds', '2'], env=ros_env, capture_output=True,
+                             text=True, timeout=TIMEOUT_SEC)
+    assert process.returncode == 1, process
+    assert process.stderr.strip() == (
+        'movinet-ros watch: nothing arrived on /actions in 2 s (no publisher on it; is '
+        'movinet_node running, active, and in this ROS_DOMAIN_ID?)'), process.stderr

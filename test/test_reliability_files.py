@@ -230,7 +230,8 @@ def test_node_configure_fails_with_the_message_and_stays_unconfigured(
             lambda array: statuses.extend(s for s in array.status if 'movinet' in s.name),
             QoSProfile(depth=20, reliability=ReliabilityPolicy.RELIABLE))
         node = graph.start('movinet_node', '-p', f'model_path:={model_path}',
-                           '-p', f'labels_path:={labels}')
+                           '-p', f'labels_path:={labels}',
+                           '-p', 'exit_on_configure_failure:=false')
         state = graph.call(graph.node.create_client(GetState, '/movinet/get_state'),
                            GetState.Request(), timeout=30)
         assert state.current_state.label == 'unconfigured'

@@ -73,9 +73,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Classify the video and print the top-k after its last frame."""
+    # Opening the video first says a wrong path at once, before the model is loaded.
+    frames = read_video(args.video)
     pipeline = pipeline_from_args(args)
     last = None
-    for frame in read_video(args.video):
+    for frame in frames:
         result = pipeline.process(cv2.cvtColor(frame.bgr, cv2.COLOR_BGR2RGB), frame.stamp_ns)
         if result is None:
             continue

@@ -48,7 +48,11 @@ def render(msg, now_ns: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Subscribe and redraw on every message until interrupted or a bound is reached."""
+    """
+    Subscribe and redraw on every message until interrupted or a bound is reached.
+
+    Returns 0, or 1 when not one message arrived (said on stderr).
+    """
     import rclpy
     from rclpy.executors import ExternalShutdownException
     from rclpy.qos import QoSProfile, ReliabilityPolicy
@@ -72,14 +76,28 @@ def run(args: argparse.Namespace) -> int:
                              QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE))
     if not interactive:
         print(f'waiting for {node.resolve_topic_name(args.topic)} ...', flush=True)
-    deadline = time.monotonic() + args.seconds if args.seconds > 0 else None
+    started = time.monotonic()
+    deadline = started + args.seconds if args.seconds > 0 else None
+    topic = node.resolve_topic_name(args.topic)
+    publishers = 0
     try:
         while rclpy.ok() and (args.count <= 0 or received < args.count) and (
                 deadline is None or time.monotonic() < deadline):
             rclpy.spin_once(node, timeout_sec=0.2)
+            if received == 0:
+                # Counted while the context is up: a Ctrl-C shuts it down under the loop.
+                publishers = node.count_publishers(topic)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
         node.destroy_node()
         rclpy.try_shutdown()
+    if received == 0:
+        # A silent exit 0 would read as "all fine" to a user and to a script.
+        print(f'movinet-ros watch: nothing arrived on {topic} in '
+              f'{time.monotonic() - started:.0f} s ('
+              + (f'{publishers} publisher(s) on it, but no message'
+                 if publishers else 'no publisher on it') + '; is movinet_node running, '
+              'active, and in this ROS_DOMAIN_ID?)', file=sys.stderr)
+        return 1
     return 0

@@ -33,10 +33,12 @@ from movinet_ros.core.frames import FrameError
 from movinet_ros.core.loss import LossEstimator
 from movinet_ros.core.overlay import draw_hypotheses
 from movinet_ros.core.pipeline import PipelineStats, Recognition, RecognitionPipeline
+from movinet_ros.ros.command_line import Executable, handle_arguments, USAGE_ERROR
 from movinet_ros.ros.conversions import pixels_to_image_msg, recognition_to_msg, stamp_from_ns
 from movinet_ros.ros.diagnostics import HealthMonitor, LOSS_ADVICE, LOSS_WARN_RATIO, WARN
 from movinet_ros.ros.input_qos import (
     choose_reliability, describe, input_profile, overriding_options)
+from movinet_ros.ros.input_watch import InputWatch
 from movinet_ros.ros.params import (
     check_value, NodeSettings, PARAMS, PARAMS_BY_NAME, ParamSpec, settings_from_values,
     SettingsError)
@@ -45,6 +47,7 @@ from movinet_ros.ros.wire import header_stamp_ns, WireError
 from movinet_ros_interfaces.msg import ActionRecognition
 from rcl_interfaces.msg import (
     FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterType, SetParametersResult)
+import rclpy
 from rclpy.clock import Clock, ClockType
 from rclpy.event_handler import SubscriptionEventCallbacks
 from rclpy.exceptions import ParameterException
@@ -109,6 +112,8 @@ class Camera:
     overlay_pub: Any = None
     subscription: Any = None
     reliability: Optional[ReliabilityPolicy] = None
+    # Event callbacks of the no-input watch (incompatible QoS), kept for re-subscriptions.
+    watch_events: Any = None
     loss: LossEstimator = field(default_factory=LossEstimator)
     loss_warned: bool = False
 
@@ -158,6 +163,7 @@ class MovinetNode(LifecycleNode):
         self.create_timer(INPUT_MATCH_PERIOD_SEC, self._match_inputs,
                           clock=Clock(clock_type=ClockType.STEADY_TIME))
         self.create_service(Trigger, '~/reset', self._on_reset)
+        self._input_watch = InputWatch(self)
 
     def _declare(self, spec: ParamSpec) -> None:
         descriptor = _descriptor(spec)
@@ -168,8 +174,11 @@ class MovinetNode(LifecycleNode):
         try:
             self.declare_parameter(spec.name, default, descriptor)
         except ParameterException as error:
-            self.rejected_overrides[spec.name] = str(error)
-            self.get_logger().error(f'parameter {spec.name}: {error}')
+            # Our own reason reads better than rclpy's ("Invalid parameter value (0) for
+            # parameter. Reason: ..."); configure reports it, so it is not logged twice.
+            given = self._parameter_overrides.get(spec.name)
+            reason = check_value(spec.name, given.value) if given is not None else None
+            self.rejected_overrides[spec.name] = reason or f'{spec.name}: {error}'
             self.declare_parameter(spec.name, default, descriptor, ignore_override=True)
 
     @property
@@ -181,10 +190,9 @@ class MovinetNode(LifecycleNode):
     def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
         if self.rejected_overrides:
             self.get_logger().error(
-                'configure failed: parameter values given at start-up were rejected: '
-                + '; '.join(f'{name}: {reason}'
-                            for name, reason in self.rejected_overrides.items())
-                + '; fix them (ros2 param set for run-time parameters, else restart)')
+                'configure failed: ' + '; '.join(self.rejected_overrides.values())
+                + ' (given at start-up; fix it and start again, or set it through the '
+                'parameter services and configure again)')
             return TransitionCallbackReturn.FAILURE
         try:
             self.settings = settings_from_values(self._parameter_values())
@@ -230,6 +238,10 @@ class MovinetNode(LifecycleNode):
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
         self._activated_at = time.monotonic()
         for camera in self.cameras:
+            # Watched for silence from activation on, subscribed or not yet.
+            camera.watch_events = self._input_watch.watch(
+                camera.image_topic, lambda camera=camera: camera.pipeline.stats.received,
+                self.settings.no_input_warn_sec)
             if self.settings.input_qos != 'auto' or self._reliability_overridden(camera) \
                     or self.get_publishers_info_by_topic(camera.image_topic):
                 self._subscribe(camera)
@@ -262,6 +274,7 @@ class MovinetNode(LifecycleNode):
             input_profile(reliability), raw=True,
             qos_overriding_options=overriding_options(overridden),
             event_callbacks=SubscriptionEventCallbacks(
+                incompatible_qos=camera.watch_events.incompatible_qos,
                 message_lost=lambda info, camera=camera: self._on_lost(camera, info)))
         camera.reliability = reliability
         actual = camera.subscription.qos_profile.reliability if overridden else reliability
@@ -306,6 +319,7 @@ class MovinetNode(LifecycleNode):
 
     def _stop_input(self) -> None:
         self._active = False
+        self._input_watch.clear()
         for camera in self.cameras:
             if camera.subscription is not None:
                 self.destroy_subscription(camera.subscription)
@@ -481,13 +495,38 @@ class MovinetNode(LifecycleNode):
         self._diagnostics_pub.publish(array)
 
 
+EXECUTABLE = Executable(
+    'movinet_node',
+    'The movinet lifecycle node (node name "movinet"): camera images on "image" in, the '
+    'top-k actions as movinet_ros_interfaces/ActionRecognition on "actions" out, using a '
+    'MoViNet stream TFLite model.',
+    PARAMS,
+    'example:\n'
+    '  movinet_node --ros-args -p model_path:=model.tflite -p labels_path:=labels.txt '
+    '-r image:=/camera/image_raw\n'
+    'Under autostart a configuration that fails (a wrong file or value) logs one line and '
+    'exits with code 2.')
+
+
 def main(args: Optional[List[str]] = None) -> int:
-    """Run the node until SIGINT or SIGTERM, then exit 0."""
+    """Run the node until SIGINT or SIGTERM (exit 0); a failed autostart exits 2."""
+    code = handle_arguments(EXECUTABLE, args)
+    if code is not None:
+        return code
     stop_requested = init_with_stop_flag(args)
     node = MovinetNode()
     if node.get_parameter('autostart').value:
         if node.trigger_configure() == TransitionCallbackReturn.SUCCESS:
             node.trigger_activate()
+        elif node.get_parameter('exit_on_configure_failure').value:
+            # A process that idles unconfigured looks healthy to scripts, respawn and
+            # systemd; ending it with a failure code lets them see it.
+            node.get_logger().error(
+                f'exiting with code {USAGE_ERROR}: configure failed under autostart '
+                '(exit_on_configure_failure:=false keeps the node up for a lifecycle manager)')
+            node.destroy_node()
+            rclpy.try_shutdown()
+            return USAGE_ERROR
         else:
             node.get_logger().error(
                 'autostart: staying unconfigured; fix what the error above names, then '

@@ -102,6 +102,15 @@ PARAMS: Tuple[ParamSpec, ...] = (
               read_only=False),
     ParamSpec('autostart', True,
               'Configure and activate the lifecycle node at start-up, so a plain run works.'),
+    ParamSpec('exit_on_configure_failure', True,
+              'With autostart: a failed configure ends the process with exit code 2 after '
+              'logging the reason, so scripts, respawn and systemd see it. false keeps the '
+              'node up, unconfigured, for a lifecycle manager to configure again.'),
+    ParamSpec('no_input_warn_sec', 5.0,
+              'Active this many seconds without a frame on a camera topic: one WARN naming '
+              'the topic, its publishers and any QoS mismatch, repeated every 30 s until '
+              'frames arrive. 0: never.',
+              float_range=(0.0, 3600.0)),
 )
 
 PARAMS_BY_NAME: Dict[str, ParamSpec] = {spec.name: spec for spec in PARAMS}
@@ -132,6 +141,8 @@ class NodeSettings:
     image_topics: Tuple[str, ...]
     publish_overlay: bool
     autostart: bool
+    exit_on_configure_failure: bool
+    no_input_warn_sec: float
 
     def ranking(self) -> RankingConfig:
         """Return the ranking settings of the post-processing step."""
@@ -146,9 +157,10 @@ class NodeSettings:
                                                     streams=self.context_streams))
 
 
-def check_value(name: str, value: Any) -> Optional[str]:
-    """Return why ``value`` is not acceptable for parameter ``name``, or None if it is."""
-    spec = PARAMS_BY_NAME.get(name)
+def check_value(name: str, value: Any, *,
+                table: Dict[str, ParamSpec] = PARAMS_BY_NAME) -> Optional[str]:
+    """Return why ``value`` is not acceptable for parameter ``name`` of ``table``, or None."""
+    spec = table.get(name)
     if spec is None:
         return None
     if isinstance(spec.default, bool):
@@ -170,6 +182,8 @@ def check_value(name: str, value: Any) -> Optional[str]:
             return f'{name} must be a number in [{low}, {high}], got {value!r}'
     if spec.choices and value not in spec.choices:
         return f'{name} must be one of {", ".join(spec.choices)}, got {value!r}'
+    if isinstance(spec.default, str) and not isinstance(value, str):
+        return f'{name} must be a string, got {value!r}'
     return None
 
 
@@ -188,13 +202,15 @@ def settings_from_values(values: Dict[str, Any]) -> NodeSettings:
     merged['score_threshold'] = float(merged['score_threshold'])
     merged['reset_gap_sec'] = float(merged['reset_gap_sec'])
     merged['context_sec'] = float(merged['context_sec'])
+    merged['no_input_warn_sec'] = float(merged['no_input_warn_sec'])
     merged['label_allowlist'] = tuple(merged['label_allowlist'])
     merged['label_denylist'] = tuple(merged['label_denylist'])
     merged['image_topics'] = tuple(merged['image_topics'])
     return NodeSettings(**merged)
 
 
-def _shown(value: Any) -> str:
+def shown_default(value: Any) -> str:
+    """Return a default value as a user types it: true/false, [] and '' for empty text."""
     if isinstance(value, bool):
         return 'true' if value else 'false'
     if isinstance(value, list):
@@ -202,16 +218,21 @@ def _shown(value: Any) -> str:
     return repr(value) if value == '' else str(value)
 
 
+def allowed_values(spec: ParamSpec) -> str:
+    """Return the values ``spec`` allows, as the tables and ``--help`` show them."""
+    if spec.int_range is not None:
+        return f'{spec.int_range[0]} to {spec.int_range[1]}'
+    if spec.float_range is not None:
+        return f'{spec.float_range[0]:g} to {spec.float_range[1]:g}'
+    return ', '.join(spec.choices)
+
+
 def parameter_table_markdown() -> str:
     """Return the README's parameter table, generated from ``PARAMS``."""
     rows = ['| Parameter | Default | Run-time change | Range | Description |',
             '|---|---|---|---|---|']
     for spec in PARAMS:
-        allowed = ', '.join(spec.choices)
-        if spec.int_range is not None:
-            allowed = f'{spec.int_range[0]} to {spec.int_range[1]}'
-        if spec.float_range is not None:
-            allowed = f'{spec.float_range[0]:g} to {spec.float_range[1]:g}'
-        rows.append(f'| `{spec.name}` | `{_shown(spec.default)}` | '
-                    f'{"no" if spec.read_only else "yes"} | {allowed} | {spec.description} |')
+        rows.append(f'| `{spec.name}` | `{shown_default(spec.default)}` | '
+                    f'{"no" if spec.read_only else "yes"} | {allowed_values(spec)} | '
+                    f'{spec.description} |')
     return '\n'.join(rows)

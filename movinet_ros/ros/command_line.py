@@ -1,0 +1,96 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+The command line of the ROS executables: ``--help`` from their parameter tables, usage errors.
+
+``movinet_node`` and ``video_publisher`` take their settings as ROS parameters after
+``--ros-args``; before it only ``-h``/``--help`` means something, anything else is a mistake
+said in one line. Usage errors exit with ``USAGE_ERROR`` (2), as ``movinet-ros`` does.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+import sys
+import textwrap
+
+from movinet_ros.ros.params import allowed_values, ParamSpec, shown_default
+from rclpy.utilities import remove_ros_args
+
+USAGE_ERROR = 2
+_WIDTH = 79
+
+
+@dataclass(frozen=True)
+class Executable:
+    """What ``--help`` says about one executable: its name, job, parameters and topics."""
+
+    name: str
+    summary: str
+    params: tuple[ParamSpec, ...]
+    epilog: str = ''  # printed as it is: examples must not be wrapped
+
+
+def help_text(executable: Executable) -> str:
+    """Return the ``--help`` text: usage, summary, every parameter, then the epilog."""
+    lines = [f'usage: {executable.name} [-h] [--ros-args -p NAME:=VALUE ... '
+             '-r image:=TOPIC ...]', '',
+             textwrap.fill(executable.summary, _WIDTH), '',
+             'parameters (-p NAME:=VALUE; the README has the same table):']
+    for spec in executable.params:
+        facts = [f'default {shown_default(spec.default)}']
+        if allowed_values(spec):
+            facts.append(allowed_values(spec))
+        if not spec.read_only:
+            facts.append('changeable at run time')
+        lines.append(f'  {spec.name}  ({"; ".join(facts)})')
+        lines.append(textwrap.fill(spec.description, _WIDTH, initial_indent=' ' * 6,
+                                   subsequent_indent=' ' * 6))
+    if executable.epilog:
+        lines += ['', executable.epilog]
+    return '\n'.join(lines)
+
+
+def _ros_error_text(error: Exception) -> str:
+    # rcl's message ends with its lexer's state and C source locations (". Error: ... at
+    # .../arguments.c:352"), which say nothing to a user; the rule it could not parse
+    # comes before them.
+    return str(error).split('. Error:', 1)[0]
+
+
+def handle_arguments(executable: Executable, args: Sequence[str] | None = None) -> int | None:
+    """
+    Act on the arguments outside ``--ros-args`` (``args`` as sys.argv, program name first).
+
+    Returns 0 after printing the help, USAGE_ERROR after printing a one-line error, or None
+    when the executable should go on and start its node.
+    """
+    argv = list(sys.argv if args is None else args)
+    try:
+        extra = remove_ros_args(argv)[1:]
+    except RuntimeError as error:  # rclpy's RCLInvalidROSArgsError
+        # rcl cannot parse the ROS arguments (``-p fps`` without ``:=VALUE``, broken YAML).
+        print(f'{executable.name}: error: {_ros_error_text(error)}; parameters are given as '
+              '--ros-args -p NAME:=VALUE (see --help)', file=sys.stderr)
+        return USAGE_ERROR
+    if '-h' in extra or '--help' in extra:
+        print(help_text(executable))
+        return 0
+    if extra:
+        print(f'{executable.name}: error: unexpected argument {extra[0]!r}: parameters go after '
+              f'--ros-args, e.g. {executable.name} --ros-args -p '
+              f'{executable.params[0].name}:=VALUE (see --help)', file=sys.stderr)
+        return USAGE_ERROR
+    return None
