@@ -7,11 +7,13 @@ PYTHON ?= python3
 ROS_DISTRO ?= kilted
 ifeq ($(ROS_DISTRO),kilted)
 DISTRO_SUFFIX :=
+PROFILE_VARIABLE := FASTDDS_DEFAULT_PROFILES_FILE
 # ROS processes of the tests use ROS domains from here on (per distribution, so that both
 # suites can run at once without seeing each other).
 TEST_DOMAIN_BASE := 1
 else ifeq ($(ROS_DISTRO),jazzy)
 DISTRO_SUFFIX := -jazzy
+PROFILE_VARIABLE := FASTRTPS_DEFAULT_PROFILES_FILE
 TEST_DOMAIN_BASE := 51
 else
 $(error ROS_DISTRO=$(ROS_DISTRO): the PyPI wheels path supports kilted (default) and jazzy; \
@@ -29,11 +31,10 @@ LOG_BASE := log$(DISTRO_SUFFIX)
 VPY := $(VENV)/bin/python
 ENV := . scripts/env.sh &&
 # Keep DDS traffic of local runs on this machine, with a shared-memory segment that fits
-# camera images (see config/fastdds_images_localhost.xml). Fast DDS 3 (Kilted) reads the
-# first variable, Fast DDS 2 (Jazzy) only the second.
+# camera images (see config/fastdds_images_localhost.xml). Fast DDS 3 (Kilted) reads
+# FASTDDS_DEFAULT_PROFILES_FILE, Fast DDS 2 (Jazzy) only FASTRTPS_DEFAULT_PROFILES_FILE.
 LOCAL_DDS := ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST \
-	FASTDDS_DEFAULT_PROFILES_FILE=$(CURDIR)/config/fastdds_images_localhost.xml \
-	FASTRTPS_DEFAULT_PROFILES_FILE=$(CURDIR)/config/fastdds_images_localhost.xml
+	$(PROFILE_VARIABLE)=$(CURDIR)/config/fastdds_images_localhost.xml
 PYTEST_ARGS ?=
 
 COLCON_STAMP := $(INSTALL_BASE)/.movinet_ros_built

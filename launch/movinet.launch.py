@@ -83,8 +83,12 @@ def dds_environment(profile: str, share_dir: str) -> Dict[str, str]:
         return {}
     if profile == 'images':
         profile = os.path.join(share_dir, 'config', 'fastdds_images.xml')
-    # Fast DDS 3 (Kilted and later) reads the first, Fast DDS 2 (Jazzy, Humble) the second.
-    return {'FASTDDS_DEFAULT_PROFILES_FILE': profile, 'FASTRTPS_DEFAULT_PROFILES_FILE': profile}
+    # Fast DDS 3 (Kilted and later) reads the first, Fast DDS 2 (Jazzy, Humble) the second;
+    # the distribution is that of the launching shell (its setup script set ROS_DISTRO).
+    variable = ('FASTRTPS_DEFAULT_PROFILES_FILE'
+                if os.environ.get('ROS_DISTRO') in ('humble', 'iron', 'jazzy')
+                else 'FASTDDS_DEFAULT_PROFILES_FILE')
+    return {variable: profile}
 
 
 def parameter_overrides(values: Mapping[str, str]) -> Dict[str, Any]:

@@ -47,6 +47,7 @@ import cv2
 from movinet_ros.core.throttle import StampThrottle
 from movinet_ros.offline.video import read_video
 from movinet_ros.ros.conversions import pixels_to_image_msg, stamp_from_ns
+from movinet_ros.ros.dds import profile_environment
 from movinet_ros.ros.node import MovinetNode
 import numpy as np
 import psutil
@@ -145,8 +146,9 @@ def main(argv: List[str]) -> int:
 
     # DDS stays on this machine, as in the tests.
     os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
-    for variable in ('FASTDDS_DEFAULT_PROFILES_FILE', 'FASTRTPS_DEFAULT_PROFILES_FILE'):
-        os.environ.setdefault(variable, str(REPO_ROOT / 'config' / 'fastdds_images_localhost.xml'))
+    for variable, value in profile_environment(
+            REPO_ROOT / 'config' / 'fastdds_images_localhost.xml').items():
+        os.environ.setdefault(variable, value)
     context = Context()
     rclpy.init(context=context, domain_id=args.domain_id)
     node = MovinetNode(context=context, parameter_overrides=[

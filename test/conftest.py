@@ -19,6 +19,7 @@ import os
 import pathlib
 import sys
 
+from movinet_ros.ros.dds import profile_environment, PROFILE_VARIABLES
 import pytest
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -88,13 +89,14 @@ def ros_env() -> dict:
     env.update({
         'ROS_AUTOMATIC_DISCOVERY_RANGE': 'LOCALHOST',
         'ROS_DOMAIN_ID': str(next(_domain_ids)),
-        'FASTDDS_DEFAULT_PROFILES_FILE': str(FASTDDS_PROFILE),
-        # Fast DDS 2 (Jazzy) reads only this one.
-        'FASTRTPS_DEFAULT_PROFILES_FILE': str(FASTDDS_PROFILE),
+        **profile_environment(FASTDDS_PROFILE),
         'RMW_IMPLEMENTATION': 'rmw_fastrtps_cpp',
         'PYTHONUNBUFFERED': '1',
     })
     env.pop('ROS_LOCALHOST_ONLY', None)
+    for variable in PROFILE_VARIABLES:
+        if variable not in profile_environment(FASTDDS_PROFILE):
+            env.pop(variable, None)
     return env
 
 

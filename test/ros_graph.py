@@ -48,7 +48,8 @@ class RosGraph:
         self._logs: Dict[int, IO[str]] = {}
         for key in ('ROS_AUTOMATIC_DISCOVERY_RANGE', *PROFILE_VARIABLES,
                     'RMW_IMPLEMENTATION'):
-            os.environ[key] = env[key]
+            if key in env:
+                os.environ[key] = env[key]
         self.context = Context()
         rclpy.init(context=self.context, domain_id=int(env['ROS_DOMAIN_ID']))
         self.node = rclpy.create_node('test_probe', context=self.context)

@@ -208,15 +208,16 @@ def test_launch_description_loads_with_its_arguments(monkeypatch):
     assert len(module.launch_setup(context)) == 2
 
 
-def test_dds_profile_goes_to_the_node_and_to_the_camera(launch_file):
+def test_dds_profile_goes_to_the_node_and_to_the_camera(launch_file, monkeypatch):
     assert run_launch(launch_file)['movinet_ros']['additional_env'] == {}
     nodes = run_launch(launch_file, dds_profile='images', start_camera='true')
     for package in ('movinet_ros', 'v4l2_camera'):
-        profile = nodes[package]['additional_env']['FASTDDS_DEFAULT_PROFILES_FILE']
+        (profile,) = nodes[package]['additional_env'].values()
         assert profile.endswith('config/fastdds_images.xml'), profile
     assert (ROOT / 'config' / 'fastdds_images.xml').is_file()
     assert "glob('config/*.xml')" in (ROOT / 'setup.py').read_text()
-    nodes = run_launch(launch_file, dds_profile='/etc/my_profile.xml')
-    assert nodes['v4l2_camera']['additional_env'] == {
-        'FASTDDS_DEFAULT_PROFILES_FILE': '/etc/my_profile.xml',
-        'FASTRTPS_DEFAULT_PROFILES_FILE': '/etc/my_profile.xml'}
+    for distro, variable in (('kilted', 'FASTDDS_DEFAULT_PROFILES_FILE'),
+                             ('jazzy', 'FASTRTPS_DEFAULT_PROFILES_FILE')):
+        monkeypatch.setenv('ROS_DISTRO', distro)
+        nodes = run_launch(launch_file, dds_profile='/etc/my_profile.xml')
+        assert nodes['v4l2_camera']['additional_env'] == {variable: '/etc/my_profile.xml'}
