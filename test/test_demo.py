@@ -73,7 +73,7 @@ def test_wrong_label_file_stops_the_demo_with_the_node_error(
 @pytest.mark.parametrize('settings, error', [
     ({'RELIABILITY': 'maybe'},
      "video_publisher: error: reliability must be one of reliable, best_effort, got 'maybe'"),
-    ({'SIZE': '640x-1'}, "make demo: SIZE must be WIDTHxHEIGHT, e.g. SIZE=640x480"),
+    ({'SIZE': '640x-1'}, 'make demo: SIZE must be WIDTHxHEIGHT, e.g. SIZE=640x480'),
 ])
 def test_wrong_camera_settings_stop_the_demo_with_the_error(
         ros_env, model_path, labels_path, clip_path, settings, error):

@@ -70,7 +70,7 @@ def test_warns_after_the_delay_repeats_slowly_and_says_when_frames_come():
     assert node.logger.lines == []
     watch.check(105.0)
     assert node.logger.lines == [('WARN', 'no image on /cam/image_raw for 5 s: no publisher on '
-                                  "this topic; start the camera, or point the node at the "
+                                  'this topic; start the camera, or point the node at the '
                                   "camera's topic (-r image:=<topic>, or image_topics)")]
     for now in (106.0, 120.0, 134.9):
         watch.check(now)
