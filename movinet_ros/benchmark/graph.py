@@ -252,9 +252,11 @@ def measure_live(model_path: str, labels_path: str, clip_path: str, env: Dict[st
         actions = [f'{camera}/actions' for camera in camera_namespaces]
         topics = ','.join(f'{camera}/image' for camera in camera_namespaces)
         node_args += ['-p', f'image_topics:=[{topics}]']
+    # best_effort: the publisher's QoS before it had a reliability parameter (now reliable by
+    # default), so the figures stay comparable with the ones measured so far.
     publisher_args = ['-p', f'video:={clip_path}', '-p', f'width:={size[0]}',
                       '-p', f'height:={size[1]}', '-p', f'fps:={float(fps)}',
-                      '-p', 'loop:=true']
+                      '-p', 'loop:=true', '-p', 'reliability:=best_effort']
     with ProcessGroup(env) as group, Probe(int(env['ROS_DOMAIN_ID'])) as probe:
         for topic in actions:
             probe.listen(topic)
