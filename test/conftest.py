@@ -14,13 +14,16 @@
 
 """Shared fixtures: paths to the real model, labels and clip in ../shared, and ROS isolation."""
 
-import itertools
+from collections.abc import Iterator
 import os
 import pathlib
 import sys
 
 from movinet_ros.ros.dds import profile_environment, PROFILE_VARIABLES
 import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import ros_domains  # noqa: E402, I100
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHARED_DIR = pathlib.Path(os.environ.get('MOVINET_SHARED_DIR', REPO_ROOT.parent / 'shared'))
@@ -32,15 +35,16 @@ FASTDDS_PROFILE = REPO_ROOT / 'config' / 'fastdds_images_localhost.xml'
 # Fast DDS's default 512 KB shared-memory segment, kept on localhost: a camera driver's.
 FASTDDS_DEFAULTS_PROFILE = REPO_ROOT / 'config' / 'fastdds_localhost.xml'
 
-# Test processes take ROS domains from MOVINET_TEST_DOMAIN_BASE on (make test sets one per
-# distribution, so the Kilted and Jazzy suites can run at once), spread by the process id
-# where it is not set; the ids stay in 1..100, the range Fast DDS's ports allow everywhere.
-_DOMAIN_SPAN = 50
-_domain_base = int(os.environ.get('MOVINET_TEST_DOMAIN_BASE') or 1)
-_domain_start = (0 if os.environ.get('MOVINET_TEST_DOMAIN_BASE')
-                 else (os.getpid() * 7) % _DOMAIN_SPAN)
-_domain_ids = ((_domain_base + offset % _DOMAIN_SPAN - 1) % 100 + 1
-               for offset in itertools.count(_domain_start))
+_domain_claims: ros_domains.DomainClaims | None = None
+
+
+def pytest_configure(config):
+    """Read the test domain settings once, before any test runs: a bad one stops the run."""
+    global _domain_claims
+    try:
+        _domain_claims = ros_domains.DomainClaims.from_environment(os.environ)
+    except ros_domains.DomainSettingsError as err:
+        raise pytest.UsageError(str(err)) from err
 
 
 def _require(path: pathlib.Path) -> pathlib.Path:
@@ -77,18 +81,24 @@ def shared_dir() -> pathlib.Path:
 
 
 @pytest.fixture
-def ros_env() -> dict:
+def ros_env() -> Iterator[dict]:
     """
     Environment for ROS 2 processes started by a test: this machine only, own domain.
 
-    Each call gets a fresh ROS_DOMAIN_ID so tests never see each other's topics, and the
+    Each test gets a ROS_DOMAIN_ID that no other test on this machine holds meanwhile
+    (test/ros_domains.py: MOVINET_TEST_DOMAIN_BASE and _COUNT choose the range; never the
+    shell's own ROS_DOMAIN_ID), so tests never see each other's topics, and the
     Fast DDS profile restricts transports to shared memory (a segment for images, as README
     tells users to configure) and UDP on 127.0.0.1.
     """
+    try:
+        domain, holder = _domain_claims.claim()
+    except ros_domains.DomainsExhaustedError as err:
+        pytest.fail(str(err))
     env = dict(os.environ)
     env.update({
         'ROS_AUTOMATIC_DISCOVERY_RANGE': 'LOCALHOST',
-        'ROS_DOMAIN_ID': str(next(_domain_ids)),
+        'ROS_DOMAIN_ID': str(domain),
         **profile_environment(FASTDDS_PROFILE),
         'RMW_IMPLEMENTATION': 'rmw_fastrtps_cpp',
         'PYTHONUNBUFFERED': '1',
@@ -97,7 +107,8 @@ def ros_env() -> dict:
     for variable in PROFILE_VARIABLES:
         if variable not in profile_environment(FASTDDS_PROFILE):
             env.pop(variable, None)
-    return env
+    yield env
+    holder.close()
 
 
 @pytest.fixture
