@@ -120,6 +120,7 @@ def test_eval_writes_the_events_and_scores_them_at_iou_half(shared_dir, tmp_path
 @pytest.mark.ros
 @pytest.mark.model
 def test_live_node_publishes_the_same_events_as_eval(graph, shared_dir, tmp_path):
+    from diagnostic_msgs.msg import DiagnosticArray
     from movinet_ros.ros.conversions import pixels_to_image_msg, stamp_from_ns
     from movinet_ros_interfaces.msg import ActionEvent
     from rclpy.qos import QoSProfile, ReliabilityPolicy
@@ -132,6 +133,10 @@ def test_live_node_publishes_the_same_events_as_eval(graph, shared_dir, tmp_path
     reliable = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
     events = []
     graph.node.create_subscription(ActionEvent, '/action_events', events.append, reliable)
+    diagnostics = []
+    graph.node.create_subscription(
+        DiagnosticArray, '/diagnostics',
+        lambda msg: diagnostics.append({kv.key: kv.value for kv in msg.status[0].values}), 10)
     # The same bgr8 pixels the bag holds, so the model sees identical input.
     messages = [pixels_to_image_msg(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), 'bgr8',
                                     stamp_from_ns(stamp), 'camera') for stamp, rgb in stream]
@@ -154,6 +159,11 @@ def test_live_node_publishes_the_same_events_as_eval(graph, shared_dir, tmp_path
                             90), (len(sent), len(events), graph.output(node))
     graph.spin_for(1.0)
     assert node.poll() is None, graph.output(node)
+    starts = sum(e.kind == ActionEvent.START for e in events)
+    assert graph.spin_until(
+        lambda: diagnostics and diagnostics[-1].get('events_started') == str(starts), 5), \
+        diagnostics[-1:]
+    assert diagnostics[-1]['events_ongoing'] == str(starts - len(ended))
 
     def ns(stamp):
         return stamp.sec * SEC + stamp.nanosec
