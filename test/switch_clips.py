@@ -26,17 +26,18 @@ import numpy as np
 
 
 def write_switch_bag(path: pathlib.Path, topic: str,
-                     stream: list[tuple[int, np.ndarray]]) -> None:
-    """Write ``stream`` as a rosbag2 (mcap) of JPEG CompressedImages, logged at their stamps."""
+                     stream: list[tuple[int, np.ndarray]], *, compressed: bool = True) -> None:
+    """Write ``stream`` as a rosbag2 (mcap) of JPEG CompressedImages (else bgr8 Images)."""
     from movinet_ros.offline.bags import (
-        COMPRESSED_IMAGE_TYPE, image_message, ros2_typestore, ROSBAG2_VERSION, STORAGES)
+        COMPRESSED_IMAGE_TYPE, IMAGE_TYPE, image_message, ros2_typestore, ROSBAG2_VERSION,
+        STORAGES)
     from rosbags.rosbag2 import Writer
 
     typestore = ros2_typestore()
     with Writer(path, version=ROSBAG2_VERSION, storage_plugin=STORAGES['mcap']) as writer:
-        connection = writer.add_connection(topic, COMPRESSED_IMAGE_TYPE, typestore=typestore)
+        msgtype = COMPRESSED_IMAGE_TYPE if compressed else IMAGE_TYPE
+        connection = writer.add_connection(topic, msgtype, typestore=typestore)
         for stamp_ns, rgb in stream:
             msg = image_message(typestore, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), stamp_ns,
-                                'camera', compressed=True)
-            writer.write(connection, stamp_ns,
-                         typestore.serialize_cdr(msg, COMPRESSED_IMAGE_TYPE))
+                                'camera', compressed=compressed)
+            writer.write(connection, stamp_ns, typestore.serialize_cdr(msg, msgtype))

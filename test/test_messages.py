@@ -19,7 +19,7 @@ import pathlib
 import subprocess
 import sys
 
-from movinet_ros_interfaces.msg import ActionHypothesis, ActionRecognition
+from movinet_ros_interfaces.msg import ActionEvent, ActionHypothesis, ActionRecognition
 import pytest
 from rclpy.serialization import deserialize_message, serialize_message
 
@@ -37,6 +37,26 @@ def test_messages_have_the_documented_fields():
         'sequence<movinet_ros_interfaces/ActionHypothesis>'
     assert ActionHypothesis.get_fields_and_field_types() == {
         'class_id': 'int32', 'label': 'string', 'score': 'float'}
+
+
+def test_action_event_has_the_documented_fields_and_kinds():
+    assert ActionEvent.get_fields_and_field_types() == {
+        'header': 'std_msgs/Header', 'class_id': 'int32', 'label': 'string', 'kind': 'uint8',
+        'start': 'builtin_interfaces/Time', 'end': 'builtin_interfaces/Time',
+        'peak_score': 'float', 'mean_score': 'float', 'reason': 'string'}
+    from movinet_ros.core.events import ActionEvent as Event, EventKind
+    from movinet_ros.ros.conversions import event_to_msg
+    assert (ActionEvent.START, ActionEvent.END) == (EventKind.START, EventKind.END)
+    event = Event(kind=EventKind.END, class_id=72, label='carving ice', stamp_ns=3_500_000_000,
+                  start_ns=1_000_000_000, end_ns=2_250_000_000, peak_score=0.75,
+                  mean_score=0.5, reason='score below exit')
+    msg = deserialize_message(serialize_message(event_to_msg(event, 'camera')), ActionEvent)
+    assert (msg.kind, msg.label, msg.class_id, msg.reason) == (
+        ActionEvent.END, 'carving ice', 72, 'score below exit')
+    assert (msg.header.stamp.sec, msg.header.stamp.nanosec, msg.header.frame_id) == (
+        3, 500_000_000, 'camera')
+    assert (msg.start.sec, msg.end.sec, msg.end.nanosec) == (1, 2, 250_000_000)
+    assert (msg.peak_score, msg.mean_score) == (0.75, 0.5)
 
 
 def test_serialization_round_trip_keeps_every_field():

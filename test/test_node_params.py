@@ -54,7 +54,25 @@ def test_valid_values_freeze_into_settings():
         settings.top_k = 4
 
 
+def test_event_settings_freeze_into_the_detector_config():
+    settings = settings_from_values({'model_path': 'm', 'labels_path': 'l',
+                                     'event_enter_score': 1, 'event_max_concurrent': 2,
+                                     'label_denylist': ['texting']})
+    config = settings.event_config()
+    assert config.enter_score == 1.0 and isinstance(config.enter_score, float)
+    assert config.max_concurrent == 2 and config.denylist == ('texting',)
+    assert config.exit_score == PARAMS_BY_NAME['event_exit_score'].default
+    assert all(not PARAMS_BY_NAME[name].read_only for name in PARAMS_BY_NAME
+               if name.startswith('event_'))
+    with pytest.raises(SettingsError, match='event_exit_score .* must not exceed'):
+        settings_from_values({'model_path': 'm', 'labels_path': 'l',
+                              'event_enter_score': 0.4, 'event_exit_score': 0.5})
+
+
 @pytest.mark.parametrize('name, value, words', [
+    ('event_enter_score', 0.0, ['event_enter_score', '[0.01, 1.0]']),
+    ('event_max_concurrent', 0, ['event_max_concurrent', 'integer']),
+    ('event_min_gap_sec', -1.0, ['event_min_gap_sec']),
     ('top_k', 0, ['top_k', '[1, 1000]']),
     ('top_k', 2.5, ['top_k', 'integer']),
     ('score_threshold', 1.2, ['score_threshold', '[0.0, 1.0]']),

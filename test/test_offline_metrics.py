@@ -182,3 +182,25 @@ def test_latency_stats():
     assert stats['max'] == 100.0
     assert latency_stats(iter([])) == {'count': 0, 'mean': None, 'p50': None, 'p95': None,
                                        'max': None}
+
+
+def test_event_scores_match_same_label_spans_at_iou_half_once_each():
+    from movinet_ros.offline.metrics import event_scores, PredictedSpan, temporal_iou
+    segments = [Segment('carving ice', 10, 20), Segment('situp', 20, 30),
+                Segment('carving ice', 40, 50)]
+    events = [
+        PredictedSpan('carving ice', 10, 25),  # IoU 10/15: a match
+        PredictedSpan('carving ice', 12, 20),  # IoU 0.8 with the first: the better match
+        PredictedSpan('situp', 20, 40),        # IoU exactly 0.5: a match
+        PredictedSpan('carving ice', 44, 60),  # IoU 6/20: no match
+        PredictedSpan('dancing', 40, 50),      # no segment of its label
+    ]
+    assert temporal_iou(20, 40, 20, 30) == 0.5 and temporal_iou(0, 1, 1, 2) == 0.0
+    scores = event_scores(events, segments)
+    assert scores['matched'] == 2
+    assert scores['precision'] == pytest.approx(2 / 5)
+    assert scores['recall'] == pytest.approx(2 / 3)
+    assert scores['f1'] == pytest.approx(2 * 0.4 * (2 / 3) / (0.4 + 2 / 3))
+    assert event_scores([], segments)['precision'] is None
+    assert event_scores([], segments)['recall'] == 0.0
+    assert event_scores(events, [])['f1'] is None

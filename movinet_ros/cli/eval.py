@@ -20,7 +20,8 @@ import sys
 from typing import Any, Optional
 
 from movinet_ros.cli.classify import add_model_arguments, pipeline_from_args
-from movinet_ros.cli.options import positive_int
+from movinet_ros.cli.options import non_negative_float, positive_int
+from movinet_ros.core.events import EventConfig
 from movinet_ros.offline.evaluation import (DEFAULT_ACTIONS_TOPIC, evaluate_bags,
                                             MAX_ANIMATION_FRAMES)
 
@@ -37,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='ground truth: "start,end,label" rows, seconds from the first '
                              'frame (or "start_abs,end_abs,label", epoch seconds)')
     parser.add_argument('--out', required=True, metavar='DIR',
-                        help='folder for summary.json, predictions.csv and timeline.png')
+                        help='folder for summary.json, predictions.csv, events.csv and '
+                             'timeline.png')
     parser.add_argument('--write-bag', action='store_true',
                         help='also write the results as ActionRecognition into DIR/actions_bag')
     parser.add_argument('--actions-topic', default=DEFAULT_ACTIONS_TOPIC,
@@ -49,6 +51,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         metavar='N',
                         help=f'processed frames in the animation (default '
                              f'{MAX_ANIMATION_FRAMES}, from the start)')
+    defaults = EventConfig()
+    # The node's event_* parameters, with the same defaults.
+    for name, kind in (('enter_score', non_negative_float), ('exit_score', non_negative_float),
+                       ('min_duration_sec', non_negative_float),
+                       ('min_gap_sec', non_negative_float), ('max_concurrent', positive_int)):
+        parser.add_argument('--event-' + name.replace('_', '-'), type=kind,
+                            default=getattr(defaults, name), dest='event_' + name,
+                            metavar='N', help=f'as the node parameter event_{name} (default '
+                                              f'{getattr(defaults, name):g})')
 
 
 def _rate(value: Optional[float], digits: int = 3) -> str:
@@ -79,6 +90,12 @@ def format_summary(summary: dict[str, Any]) -> str:
                 f'switching: right for good {_rate(summary["mean_time_to_correct_sec"], 2)} s '
                 f'after a new segment starts (mean), '
                 f'{summary["switches_never_correct"]} never right')
+    events = summary['events']
+    line = f'events: {events["count"]}'
+    if events['f1'] is not None:
+        line += (f', precision {_rate(events["precision"])} recall {_rate(events["recall"])} '
+                 f'F1 {_rate(events["f1"])} at temporal IoU {events["iou"]:g}')
+    lines.append(line)
     lines.append('wrote ' + ', '.join(summary['outputs'].values()))
     return '\n'.join(lines)
 
@@ -86,9 +103,14 @@ def format_summary(summary: dict[str, Any]) -> str:
 def run(args: argparse.Namespace) -> int:
     """Evaluate the bags and print a short summary."""
     pipeline = pipeline_from_args(args)
+    event_config = EventConfig(
+        enter_score=args.event_enter_score, exit_score=args.event_exit_score,
+        min_duration_sec=args.event_min_duration_sec, min_gap_sec=args.event_min_gap_sec,
+        max_concurrent=args.event_max_concurrent)
     summary = evaluate_bags(
         args.bags, args.topic, pipeline, annotations_path=args.annotations, out_dir=args.out,
         write_bag=args.write_bag, animate=args.animate, progress=sys.stderr.isatty(),
-        actions_topic=args.actions_topic, max_animation_frames=args.animate_max_frames)
+        actions_topic=args.actions_topic, max_animation_frames=args.animate_max_frames,
+        event_config=event_config)
     print(format_summary(summary))
     return 0

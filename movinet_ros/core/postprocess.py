@@ -109,6 +109,11 @@ class Ranker:
         self._filters = len(self._allowed_ids) < len(self.labels)
         self._top_k = min(int(top_k), len(self._allowed_ids))
 
+    @property
+    def allowed_ids(self) -> Tuple[int, ...]:
+        """Return the class ids the allow and deny lists let through, ascending."""
+        return tuple(int(class_id) for class_id in self._allowed_ids)
+
     def rank(self, probabilities: np.ndarray) -> List[Hypothesis]:
         """Return up to top_k allowed hypotheses with score >= threshold, best first."""
         if probabilities.shape != (len(self.labels),):

@@ -41,7 +41,10 @@ bag's order, and the pipeline alone decides what it processes.
   one), per-segment results, confusion, inference time and speed;
 - ``predictions.csv``: one row per processed frame with its ranked top-k, formatted with
   fixed precision and free of timings, so two runs of the same bag are byte-identical;
-- ``timeline.png``: class probabilities over time with the annotated segments;
+- ``events.csv``: the action events (``movinet_ros.core.events``, the node's
+  ``action_events``), one row per event with its start, end, peak and mean score; an event
+  still going at the last frame ends there (reason ``ongoing at the end``);
+- ``timeline.png``: class probabilities over time with the annotated segments and events;
 - optionally ``actions_bag``: the results as ActionRecognition messages (mcap), and an
   animation (.gif or .mp4) of the processed frames with their live top-k bars.
 """
@@ -62,6 +65,7 @@ from typing import Any
 
 import cv2
 from movinet_ros.core.errors import MovinetError
+from movinet_ros.core.events import ActionEvent, EventConfig, EventDetector, EventKind
 from movinet_ros.core.frames import FrameError, message_to_pixels, Pixels
 from movinet_ros.core.pipeline import (PipelineConfig, PipelineStats, Recognition,
                                        RecognitionPipeline)
@@ -72,7 +76,8 @@ from movinet_ros.offline.bags import (BagError, BagPaths, count_messages, IMAGE_
                                       read_image_messages, RecognitionBagWriter,
                                       ros2_typestore)
 from movinet_ros.offline.mcap_index import topic_messages, TopicMessages
-from movinet_ros.offline.metrics import evaluate, FramePrediction, latency_stats
+from movinet_ros.offline.metrics import (evaluate, event_scores, FramePrediction, latency_stats,
+                                         PredictedSpan)
 from movinet_ros.offline.plots import (ANIMATION_FORMATS, plot_timeline, PlotError,
                                        write_animation)
 import numpy as np
@@ -82,6 +87,8 @@ from rosbags.typesys.store import Typestore
 NS_PER_SEC = 1_000_000_000
 SUMMARY_FILE = 'summary.json'
 PREDICTIONS_FILE = 'predictions.csv'
+EVENTS_FILE = 'events.csv'
+REASON_ONGOING = 'ongoing at the end'
 TIMELINE_FILE = 'timeline.png'
 RESULT_BAG_DIR = 'actions_bag'
 DEFAULT_ACTIONS_TOPIC = '/actions'
@@ -157,6 +164,21 @@ class BagRun:
     loop_sec: float = 0.0
     # RGB frames the model saw, index-aligned with ``frames``; only kept on request.
     pictures: list[np.ndarray] = field(default_factory=list)
+    # START and END events as the node publishes them, in order; then an END for every
+    # event still going at the last frame (reason REASON_ONGOING).
+    events: list[ActionEvent] = field(default_factory=list)
+
+    def event_spans(self) -> list[tuple[ActionEvent, ActionEvent]]:
+        """Return each event as its (START, END) pair, in order of START."""
+        starts: dict[tuple[int, int], ActionEvent] = {}
+        spans = []
+        for event in self.events:
+            key = (event.class_id, event.start_ns)
+            if event.kind == EventKind.START:
+                starts[key] = event
+            elif key in starts:
+                spans.append((starts.pop(key), event))
+        return sorted(spans, key=lambda pair: (pair[0].stamp_ns, pair[0].class_id))
 
     def predictions(self) -> list[FramePrediction]:
         """Return the reported top-k of every processed frame."""
@@ -448,13 +470,15 @@ def stats_since(before: PipelineStats, after: PipelineStats) -> PipelineStats:
 
 def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
              keep_pictures: int = 0, progress: bool = False,
-             queue_size: int = QUEUE_SIZE) -> BagRun:
+             queue_size: int = QUEUE_SIZE, *,
+             event_config: EventConfig | None = None) -> BagRun:
     """
     Feed every image of ``topic`` to ``pipeline`` in log-time order; return what it said.
 
     The pipeline is reset first, so a pipeline can be reused and each run starts fresh.
     Several bags are read as one recording, merged by log time. ``keep_pictures`` keeps
-    the RGB frames of the first that many processed frames (for an animation). With
+    the RGB frames of the first that many processed frames (for an animation); the action
+    events come from ``event_config`` (default settings; the ranking's label lists). With
     ``progress`` a tqdm bar is drawn on stderr. Raises BagError for a missing or unreadable
     bag or topic; bad frames are counted in ``stats.rejected`` and skipped.
     """
@@ -468,6 +492,9 @@ def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
     before = replace(pipeline.stats)
     run = BagRun(bags=[str(p) for p in paths], topic=topic)
     most_likely = MostLikely(pipeline.labels, pipeline.config.ranking)
+    ranking = pipeline.config.ranking
+    detector = EventDetector(pipeline.labels, event_config or EventConfig(
+        allowlist=ranking.allowlist, denylist=ranking.denylist))
     bar = _progress_bar(paths, topic) if progress else None
     try:
         for message in messages:
@@ -488,11 +515,16 @@ def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
                 inference_ms=recognition.inference_ms, total_ms=recognition.total_ms))
             if len(run.pictures) < keep_pictures and recognition.pixels is not None:
                 run.pictures.append(_picture(recognition.rgb()))
+            run.events += detector.update(recognition)
     finally:
         messages.close()
         if bar is not None:
             bar.close()
     run.loop_sec = time.perf_counter() - started
+    if run.frames:
+        last = run.frames[-1].stamp_ns
+        run.events += [replace(event, kind=EventKind.END, stamp_ns=last, end_ns=last,
+                               reason=REASON_ONGOING) for event in detector.ongoing]
     run.stats = stats_since(before, pipeline.stats)
     return run
 
@@ -557,6 +589,34 @@ def write_predictions_csv(run: BagRun, top_k: int, out_path: str | os.PathLike) 
                     row += ['', '']
             writer.writerow(row)
     return path
+
+
+def write_events_csv(run: BagRun, out_path: str | os.PathLike) -> Path:
+    """
+    Write one row per action event: label, start and end (stamps and seconds), scores.
+
+    ``started_ns``/``ended_ns`` are the stamps of the frames that decided the START and the
+    END (the node's ActionEvent header stamps); times are seconds from the first frame.
+    """
+    path = Path(out_path)
+    origin = run.first_stamp_ns or 0
+    with open(path, 'w', newline='', encoding='utf-8') as stream:
+        writer = csv.writer(stream, lineterminator='\n')
+        writer.writerow(['label', 'class_id', 'start_sec', 'end_sec', 'start_ns', 'end_ns',
+                         'started_ns', 'ended_ns', 'peak_score', 'mean_score', 'reason'])
+        for start, end in run.event_spans():
+            writer.writerow([
+                end.label, str(end.class_id),
+                TIME_FORMAT.format((end.start_ns - origin) / NS_PER_SEC),
+                TIME_FORMAT.format((end.end_ns - origin) / NS_PER_SEC),
+                str(end.start_ns), str(end.end_ns), str(start.stamp_ns), str(end.stamp_ns),
+                SCORE_FORMAT.format(end.peak_score), SCORE_FORMAT.format(end.mean_score),
+                end.reason])
+    return path
+
+
+def _predicted_spans(run: BagRun) -> list[PredictedSpan]:
+    return [PredictedSpan(end.label, end.start_ns, end.end_ns) for _, end in run.event_spans()]
 
 
 def write_result_bag(run: BagRun, pipeline: RecognitionPipeline, out_path: str | os.PathLike,
@@ -635,10 +695,20 @@ def build_summary(run: BagRun, pipeline: RecognitionPipeline, segments: list[Seg
         'mean_time_to_correct_sec': report.mean_time_to_correct_sec if scored else None,
         'switches_never_correct': report.switches_never_correct if scored else None,
         'confusion': report.confusion,
+        'events': _events_summary(run, segments),
         'inference_ms': latency_stats(f.inference_ms for f in run.frames),
         'pipeline_ms': latency_stats(f.total_ms for f in run.frames),
         'speed': _speed(run),
     }
+
+
+def _events_summary(run: BagRun, segments: list[Segment] | None) -> dict[str, Any]:
+    spans = run.event_spans()
+    summary: dict[str, Any] = {'count': len(spans), 'precision': None, 'recall': None,
+                               'f1': None}
+    if segments is not None:
+        summary.update(event_scores(_predicted_spans(run), segments))
+    return summary
 
 
 def _segment_dict(segment: dict[str, Any]) -> dict[str, Any]:
@@ -653,7 +723,8 @@ def evaluate_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline
                   animate: str | os.PathLike | None = None, progress: bool = False,
                   actions_topic: str = DEFAULT_ACTIONS_TOPIC,
                   max_animation_frames: int = MAX_ANIMATION_FRAMES,
-                  queue_size: int = QUEUE_SIZE) -> dict[str, Any]:
+                  queue_size: int = QUEUE_SIZE,
+                  event_config: EventConfig | None = None) -> dict[str, Any]:
     """
     Evaluate ``pipeline`` on the images of ``topic``; write the outputs, return the summary.
 
@@ -685,7 +756,7 @@ def evaluate_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline
     keep = max_animation_frames if animate is not None else 0
     try:
         run = run_bags(bag_paths, topic, pipeline, keep_pictures=keep, progress=progress,
-                       queue_size=queue_size)
+                       queue_size=queue_size, event_config=event_config)
     except BaseException:
         if new_folder:
             with contextlib.suppress(OSError):
@@ -700,10 +771,11 @@ def evaluate_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline
     outputs = {
         'predictions': str(write_predictions_csv(run, pipeline.config.ranking.top_k,
                                                  out / PREDICTIONS_FILE)),
+        'events': str(write_events_csv(run, out / EVENTS_FILE)),
         'timeline': str(plot_timeline(
             run.timeline_predictions(pipeline.labels), segments or [], out / TIMELINE_FILE,
             title=f'{pipeline.model.name} on {topic}', top_n=TIMELINE_CLASSES,
-            origin_ns=run.first_stamp_ns)),
+            origin_ns=run.first_stamp_ns, events=_predicted_spans(run))),
     }
     if write_bag:
         write_result_bag(run, pipeline, result_bag, actions_topic)

@@ -36,6 +36,10 @@ Metrics:
   None when the last frame of the segment is wrong or the segment has no frame.
 - Confusion: true label -> top-1 label -> number of frames (``NO_PREDICTION`` when a frame
   has no label).
+- Events (``event_scores``): predicted action events against the segments, ActivityNet
+  style: an event and a segment of the same label match when their temporal IoU is at
+  least 0.5, each at most once, the pairs of highest IoU first; precision is matched
+  events over predicted events, recall matched segments over segments.
 
 Report times (``SegmentResult.start``/``end``) are seconds from an origin: the caller's
 ``origin_ns`` (pass the stamp of the first image, the same origin relative annotations use),
@@ -250,3 +254,45 @@ def latency_stats(values_ms: Iterable[float]) -> dict[str, float | int | None]:
         'p95': float(np.percentile(values, 95)),
         'max': float(values.max()),
     }
+
+
+EVENT_IOU = 0.5
+
+
+@dataclass(frozen=True)
+class PredictedSpan:
+    """One predicted event as the metrics see it: its label and [start_ns, end_ns)."""
+
+    label: str
+    start_ns: int
+    end_ns: int
+
+
+def temporal_iou(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
+    """Return the intersection over union of two time intervals (0 when disjoint)."""
+    inter = min(a_end, b_end) - max(a_start, b_start)
+    union = max(a_end, b_end) - min(a_start, b_start)
+    return inter / union if inter > 0 and union > 0 else 0.0
+
+
+def event_scores(events: Iterable[PredictedSpan], segments: Iterable[Segment],
+                 iou: float = EVENT_IOU) -> dict[str, Any]:
+    """Return event-level precision, recall and F1 (None without events or segments)."""
+    events, segments = list(events), list(segments)
+    pairs = sorted(((temporal_iou(e.start_ns, e.end_ns, s.start_ns, s.end_ns), i, j)
+                    for i, e in enumerate(events) for j, s in enumerate(segments)
+                    if e.label == s.label), reverse=True)
+    used_events: set[int] = set()
+    used_segments: set[int] = set()
+    for overlap, i, j in pairs:
+        if overlap >= iou and i not in used_events and j not in used_segments:
+            used_events.add(i)
+            used_segments.add(j)
+    matched = len(used_events)
+    precision = matched / len(events) if events else None
+    recall = matched / len(segments) if segments else None
+    f1 = None
+    if precision is not None and recall is not None:
+        f1 = 2 * precision * recall / (precision + recall) if matched else 0.0
+    return {'precision': precision, 'recall': recall, 'f1': f1, 'iou': iou,
+            'matched': matched, 'predicted': len(events), 'annotated': len(segments)}

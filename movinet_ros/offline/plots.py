@@ -40,7 +40,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.offline.annotations import Segment
-from movinet_ros.offline.metrics import FramePrediction
+from movinet_ros.offline.metrics import FramePrediction, PredictedSpan
 import numpy as np
 from PIL import Image
 
@@ -87,9 +87,12 @@ def _series(ordered: Sequence[FramePrediction], top_n: int) -> dict[str, np.ndar
 
 def plot_timeline(predictions: Iterable[FramePrediction], segments: Iterable[Segment],
                   out_path: str | os.PathLike, title: str = '', top_n: int = 5,
-                  origin_ns: int | None = None) -> Path:
+                  origin_ns: int | None = None,
+                  events: Iterable[PredictedSpan] = ()) -> Path:
     """
     Save a plot of class probability over time with the annotated segments shaded.
+
+    Predicted ``events`` are drawn as bars along the top, in their label's colour.
 
     Time is in seconds from ``origin_ns`` (default: the first frame). The file format
     follows the extension of ``out_path`` (.png, .svg, .pdf). Returns the path written.
@@ -117,10 +120,18 @@ def plot_timeline(predictions: Iterable[FramePrediction], segments: Iterable[Seg
                   fontsize=8, clip_on=True, wrap=True,
                   transform=axes.get_xaxis_transform())
 
+    for event in events:
+        start = (event.start_ns - origin) / NS_PER_SEC
+        end = (event.end_ns - origin) / NS_PER_SEC
+        axes.plot([start, end], [1.05, 1.05], color=colors.get(event.label, '0.2'),
+                  linewidth=5, solid_capstyle='butt')
+        axes.text(start, 1.065, f'event: {event.label}', ha='left', va='bottom', fontsize=7,
+                  clip_on=True)
+
     if not ordered:
         axes.text(0.5, 0.5, 'no processed frames', ha='center', va='center',
                   transform=axes.transAxes, color='0.4')
-    axes.set_ylim(0.0, 1.1)
+    axes.set_ylim(0.0, 1.15)
     axes.set_xlabel('time since first frame (s)' if origin_ns is None else 'time (s)')
     axes.set_ylabel('probability')
     axes.grid(alpha=0.3)

@@ -18,8 +18,9 @@
 from array import array
 
 from builtin_interfaces.msg import Time
+from movinet_ros.core.events import ActionEvent as Event
 from movinet_ros.core.pipeline import Recognition
-from movinet_ros_interfaces.msg import ActionHypothesis, ActionRecognition
+from movinet_ros_interfaces.msg import ActionEvent, ActionHypothesis, ActionRecognition
 import numpy as np
 from sensor_msgs.msg import Image
 
@@ -41,6 +42,17 @@ def recognition_to_msg(result: Recognition, model_name: str) -> ActionRecognitio
     msg.frames_in_state = result.frames_in_state
     msg.num_classes = len(result.probabilities)
     msg.inference_ms = float(result.inference_ms)
+    return msg
+
+
+def event_to_msg(event: Event, frame_id: str = '') -> ActionEvent:
+    """Build the ActionEvent message of one detector event (kind values are the constants)."""
+    msg = ActionEvent(class_id=event.class_id, label=event.label, kind=int(event.kind),
+                      start=stamp_from_ns(event.start_ns), end=stamp_from_ns(event.end_ns),
+                      peak_score=float(event.peak_score), mean_score=float(event.mean_score),
+                      reason=event.reason)
+    msg.header.stamp = stamp_from_ns(event.stamp_ns)
+    msg.header.frame_id = frame_id
     return msg
 
 

@@ -29,12 +29,14 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from movinet_ros.core.errors import MovinetError
+from movinet_ros.core.events import ActionEvent as Event, EventDetector
 from movinet_ros.core.frames import FrameError
 from movinet_ros.core.loss import LossEstimator
 from movinet_ros.core.overlay import draw_hypotheses
 from movinet_ros.core.pipeline import PipelineStats, Recognition, RecognitionPipeline
 from movinet_ros.ros.command_line import Executable, handle_arguments, USAGE_ERROR
-from movinet_ros.ros.conversions import pixels_to_image_msg, recognition_to_msg, stamp_from_ns
+from movinet_ros.ros.conversions import (
+    event_to_msg, pixels_to_image_msg, recognition_to_msg, stamp_from_ns)
 from movinet_ros.ros.diagnostics import HealthMonitor, LOSS_ADVICE, LOSS_WARN_RATIO, WARN
 from movinet_ros.ros.input_qos import (
     choose_reliability, describe, input_profile, overriding_options)
@@ -44,7 +46,7 @@ from movinet_ros.ros.params import (
     SettingsError)
 from movinet_ros.ros.spin import init_with_stop_flag, spin_until_stopped
 from movinet_ros.ros.wire import header_stamp_ns, WireError
-from movinet_ros_interfaces.msg import ActionRecognition
+from movinet_ros_interfaces.msg import ActionEvent, ActionRecognition
 from rcl_interfaces.msg import (
     FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterType, SetParametersResult)
 import rclpy
@@ -68,6 +70,10 @@ INPUT_MATCH_PERIOD_SEC = 0.2
 # frames would come best effort, mostly lost, until the next decision.
 DISCOVERY_WAIT_SEC = 2.0
 OUTPUT_QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+# Events are rare and each one matters (a missed END leaves a consumer's action running).
+EVENTS_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
+EVENT_PARAMS = ('event_enter_score', 'event_exit_score', 'event_min_duration_sec',
+                'event_min_gap_sec', 'event_max_concurrent', 'label_allowlist', 'label_denylist')
 # Each kind of rejection is logged at once, and then at most this often.
 REJECTION_LOG_PERIOD_SEC = 5.0
 _MAX_REJECTION_KINDS = 64
@@ -116,6 +122,10 @@ class Camera:
     watch_events: Any = None
     loss: LossEstimator = field(default_factory=LossEstimator)
     loss_warned: bool = False
+    events_topic: str = 'action_events'
+    events_pub: Any = None
+    detector: Optional[EventDetector] = None
+    frame_id: str = ''
 
 
 def camera_topics(image_topics: Sequence[str]) -> List[Tuple[str, str]]:
@@ -137,6 +147,12 @@ def camera_topics(image_topics: Sequence[str]) -> List[Tuple[str, str]]:
         owners[actions] = topic
         pairs.append((topic, actions))
     return pairs
+
+
+def events_topic(actions_topic: str) -> str:
+    """Return a camera's events topic: ``action_events`` beside its ``actions`` topic."""
+    head, _, _ = actions_topic.rpartition('/')
+    return f'{head}/action_events' if actions_topic.count('/') else 'action_events'
 
 
 class MovinetNode(LifecycleNode):
@@ -216,9 +232,14 @@ class MovinetNode(LifecycleNode):
             topics = [(self.resolve_topic_name('image') + compressed, 'actions', '~/overlay')]
         self.cameras = [
             Camera(image, actions, overlay, first if index == 0 else RecognitionPipeline(
-                first.model.fork(), first.labels, first.config))
+                first.model.fork(), first.labels, first.config),
+                events_topic=events_topic(actions),
+                detector=EventDetector(first.labels, self.settings.event_config()))
             for index, (image, actions, overlay) in enumerate(topics)]
         for camera in self.cameras:
+            camera.events_pub = self.create_lifecycle_publisher(
+                ActionEvent, camera.events_topic, EVENTS_QOS,
+                qos_overriding_options=QoSOverridingOptions.with_default_policies())
             camera.actions_pub = self.create_lifecycle_publisher(
                 ActionRecognition, camera.actions_topic, OUTPUT_QOS,
                 qos_overriding_options=QoSOverridingOptions.with_default_policies())
@@ -306,6 +327,7 @@ class MovinetNode(LifecycleNode):
         self._stop_input()
         for camera in self.cameras:
             camera.pipeline.reset()
+            self._publish_events(camera, camera.detector.reset('node deactivated'))
         return super().on_deactivate(state)
 
     def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
@@ -327,7 +349,7 @@ class MovinetNode(LifecycleNode):
 
     def _release(self) -> None:
         for camera in self.cameras:
-            for publisher in (camera.actions_pub, camera.overlay_pub):
+            for publisher in (camera.actions_pub, camera.overlay_pub, camera.events_pub):
                 if publisher is not None:
                     self.destroy_lifecycle_publisher(publisher)
         self.cameras = []
@@ -402,11 +424,17 @@ class MovinetNode(LifecycleNode):
                 f'{camera.image_topic}: stream state reset: {result.reset_reason.value}')
         self.health.add_inference(result.inference_ms)
         camera.actions_pub.publish(recognition_to_msg(result, camera.pipeline.model.name))
+        camera.frame_id = result.frame_id
+        self._publish_events(camera, camera.detector.update(result))
         if (self.settings.publish_overlay and result.pixels is not None
                 and camera.overlay_pub.get_subscription_count() > 0):
             overlay = draw_hypotheses(result.rgb(), result.hypotheses)
             camera.overlay_pub.publish(pixels_to_image_msg(
                 overlay, 'rgb8', stamp_from_ns(result.stamp_ns), result.frame_id))
+
+    def _publish_events(self, camera: Camera, events: List[Event]) -> None:
+        for event in events:
+            camera.events_pub.publish(event_to_msg(event, camera.frame_id))
 
     def _warn_rejected(self, reason: str) -> None:
         # A kind of reason is its text without the numbers: a camera that sends the same
@@ -430,6 +458,7 @@ class MovinetNode(LifecycleNode):
             return response
         for camera in self.cameras:
             camera.pipeline.reset()
+            self._publish_events(camera, camera.detector.reset('requested via ~/reset'))
         self.get_logger().info('stream state reset: requested via ~/reset')
         response.success = True
         response.message = f'stream state reset ({len(self.cameras)} camera(s))'
@@ -459,15 +488,23 @@ class MovinetNode(LifecycleNode):
         for name in changed:
             self.rejected_overrides.pop(name, None)
         ranking_changes = {k: v for k, v in changed.items() if k in RUNTIME_RANKING_PARAMS}
-        if self.settings is not None and (ranking_changes or 'publish_overlay' in changed):
+        event_changes = {k: v for k, v in changed.items() if k in EVENT_PARAMS}
+        if self.settings is not None and (ranking_changes or event_changes
+                                          or 'publish_overlay' in changed):
             values = {**vars(self.settings), **changed}
             try:
                 settings = settings_from_values(values)
+                event_config = settings.event_config()
                 if ranking_changes:
                     for camera in self.cameras:
                         camera.pipeline.set_ranking(settings.ranking())
             except (SettingsError, MovinetError) as error:
                 return SetParametersResult(successful=False, reason=str(error))
+            if event_changes:
+                for camera in self.cameras:
+                    forced = camera.detector.set_config(event_config)
+                    if self._active:
+                        self._publish_events(camera, forced)
             self.settings = settings
         return SetParametersResult(successful=True)
 
@@ -485,7 +522,9 @@ class MovinetNode(LifecycleNode):
         else:
             report = self.health.report(self.total_stats(), time.monotonic(), self._active,
                                         self.input_loss_ratio())
-            level, message, values = report.level, report.message, report.values
+            level, message, values = report.level, report.message, dict(report.values)
+            values['events_started'] = str(sum(c.detector.counts.started for c in self.cameras))
+            values['events_ongoing'] = str(sum(c.detector.ongoing_count for c in self.cameras))
         status = DiagnosticStatus(
             level=bytes([level]), name=f'{self.get_name()}: movinet action recognition',
             message=message, hardware_id=values.get('model', ''),

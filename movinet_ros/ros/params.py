@@ -26,6 +26,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from movinet_ros.core.context import (
     ContextConfig, DEFAULT_CONTEXT_SEC, DEFAULT_CONTEXT_STREAMS, MAX_CONTEXT_STREAMS)
+from movinet_ros.core.events import EventConfig
 from movinet_ros.core.pipeline import PipelineConfig
 from movinet_ros.core.postprocess import RankingConfig
 from movinet_ros.core.preprocess import RESIZE_MODES
@@ -66,6 +67,26 @@ PARAMS: Tuple[ParamSpec, ...] = (
               read_only=False),
     ParamSpec('label_denylist', [], 'Labels never published (names from the label file).',
               read_only=False),
+    ParamSpec('event_enter_score', 0.5,
+              'Action events (topic action_events): a label STARTs once its score has been at or '
+              'above this for event_min_duration_sec.', read_only=False,
+              float_range=(0.01, 1.0)),
+    ParamSpec('event_exit_score', 0.3,
+              'An ongoing event ENDs once its score has been below this for '
+              'event_min_gap_sec; at most event_enter_score (hysteresis).', read_only=False,
+              float_range=(0.0, 1.0)),
+    ParamSpec('event_min_duration_sec', 0.6,
+              'How long (by frame stamps) a score must stay at or above event_enter_score '
+              'before its event STARTs; shorter flicker starts nothing.', read_only=False,
+              float_range=(0.0, 3600.0)),
+    ParamSpec('event_min_gap_sec', 1.0,
+              'How long a score must stay below event_exit_score before its event ENDs; '
+              'shorter dips keep the event going.', read_only=False,
+              float_range=(0.0, 3600.0)),
+    ParamSpec('event_max_concurrent', 3,
+              'Most events ongoing at once per camera; ongoing events are never pre-empted, '
+              'a label that qualifies while all are taken starts when one ends.',
+              read_only=False, int_range=(1, 1000)),
     ParamSpec('resize_mode', 'stretch',
               'How frames are fitted to the model input: stretch (whole frame, aspect not '
               "kept) or center_crop (central region with the model's aspect).",
@@ -132,6 +153,11 @@ class NodeSettings:
     score_threshold: float
     label_allowlist: Tuple[str, ...]
     label_denylist: Tuple[str, ...]
+    event_enter_score: float
+    event_exit_score: float
+    event_min_duration_sec: float
+    event_min_gap_sec: float
+    event_max_concurrent: int
     resize_mode: str
     reset_gap_sec: float
     context_sec: float
@@ -148,6 +174,15 @@ class NodeSettings:
         """Return the ranking settings of the post-processing step."""
         return RankingConfig(top_k=self.top_k, score_threshold=self.score_threshold,
                              allowlist=self.label_allowlist, denylist=self.label_denylist)
+
+    def event_config(self) -> EventConfig:
+        """Return the settings of the action event detector (same label lists as ranking)."""
+        return EventConfig(enter_score=self.event_enter_score,
+                           exit_score=self.event_exit_score,
+                           min_duration_sec=self.event_min_duration_sec,
+                           min_gap_sec=self.event_min_gap_sec,
+                           max_concurrent=self.event_max_concurrent,
+                           allowlist=self.label_allowlist, denylist=self.label_denylist)
 
     def pipeline_config(self) -> PipelineConfig:
         """Return the settings of the shared recognition pipeline."""
@@ -196,8 +231,14 @@ def settings_from_values(values: Dict[str, Any]) -> NodeSettings:
         if not str(merged[name]).strip():
             problems.append(f'{name} is empty: set it to your MoViNet stream model files '
                             '(see README, "Models")')
+    if not problems and merged['event_exit_score'] > merged['event_enter_score']:
+        problems.append(f'event_exit_score ({merged["event_exit_score"]}) must not exceed '
+                        f'event_enter_score ({merged["event_enter_score"]})')
     if problems:
         raise SettingsError('; '.join(problems))
+    for name in ('event_enter_score', 'event_exit_score', 'event_min_duration_sec',
+                 'event_min_gap_sec'):
+        merged[name] = float(merged[name])
     merged['target_fps'] = float(merged['target_fps'])
     merged['score_threshold'] = float(merged['score_threshold'])
     merged['reset_gap_sec'] = float(merged['reset_gap_sec'])
