@@ -65,6 +65,7 @@ NODE_NAME = 'movinet'
 RUNTIME_RANKING_PARAMS = ('top_k', 'score_threshold', 'label_allowlist', 'label_denylist')
 # How often the image topics' publishers are looked at to match their QoS (input_qos auto).
 INPUT_MATCH_PERIOD_SEC = 0.2
+LOSS_CHECK_PERIOD_NS = 1_000_000_000
 # After activation, how long input_qos auto waits for a camera to be discovered before it
 # subscribes best effort: subscribed before its QoS is known, a reliable camera's large
 # frames would come best effort, mostly lost, until the next decision.
@@ -122,6 +123,7 @@ class Camera:
     watch_events: Any = None
     loss: LossEstimator = field(default_factory=LossEstimator)
     loss_warned: bool = False
+    loss_checked_ns: int = -(1 << 62)
     events_topic: str = 'action_events'
     events_pub: Any = None
     detector: Optional[EventDetector] = None
@@ -401,9 +403,12 @@ class MovinetNode(LifecycleNode):
         self._warn_loss(camera, now)
 
     def _warn_loss(self, camera: Camera, now_ns: int) -> None:
-        # Logged once per camera; /diagnostics carries the ratio all along.
-        if camera.loss_warned:
+        # Logged once per camera; /diagnostics carries the ratio all along. Looked at once a
+        # second at most: a dropped frame's callback must stay a small share of a processed
+        # one's (drop_cost_ratio).
+        if camera.loss_warned or now_ns - camera.loss_checked_ns < LOSS_CHECK_PERIOD_NS:
             return
+        camera.loss_checked_ns = now_ns
         ratio = camera.loss.loss_ratio(now_ns)
         if ratio is not None and ratio > LOSS_WARN_RATIO:
             camera.loss_warned = True
