@@ -15,6 +15,8 @@
 """Unit tests of the loss estimate and of the input QoS decision (no DDS graph)."""
 
 from movinet_ros.core.loss import LossEstimator
+from movinet_ros.core.pipeline import PipelineStats
+from movinet_ros.ros.diagnostics import HealthMonitor, OK, WARN
 from movinet_ros.ros.input_qos import choose_reliability, input_profile, overriding_options
 import numpy as np
 import pytest
@@ -90,3 +92,16 @@ def test_input_qos_follows_the_publishers():
         1, HistoryPolicy.KEEP_LAST, DurabilityPolicy.VOLATILE)
     assert QoSPolicyKind.RELIABILITY not in overriding_options(False).policy_kinds
     assert QoSPolicyKind.RELIABILITY in overriding_options(True).policy_kinds
+
+
+def test_lost_frames_are_reported_even_when_none_arrived_in_the_interval():
+    monitor = HealthMonitor(5.0, 'model')
+    monitor.report(PipelineStats(received=10), 0.0)
+    # A second with no frame, but DDS reported the camera's frames lost: loss, not silence.
+    lossy = monitor.report(PipelineStats(received=10), 1.0, input_loss=0.97)
+    assert lossy.level == WARN and 'never arrive' in lossy.message
+    assert lossy.values['input_loss_ratio'] == '0.97'
+    silent = monitor.report(PipelineStats(received=10), 2.0, input_loss=None)
+    assert silent.level == WARN and silent.message == 'no input images'
+    fine = monitor.report(PipelineStats(received=40), 3.0, input_loss=0.0)
+    assert fine.level == OK

@@ -96,11 +96,13 @@ class HealthMonitor:
         if rejected:
             return HealthReport(ERROR, f'{rejected} malformed frame(s) rejected in the last '
                                 f'{elapsed:.1f} s', values)
-        if elapsed and received == 0:
-            return HealthReport(WARN, 'no input images', values)
+        # Before "no input": a camera whose frames DDS reports lost is sending, and the fix
+        # is its QoS or profile, not starting it.
         if input_loss is not None and input_loss > LOSS_WARN_RATIO:
             return HealthReport(WARN, f"{input_loss:.0%} of the camera's frames never arrive; "
                                 + LOSS_ADVICE, values)
+        if elapsed and received == 0:
+            return HealthReport(WARN, 'no input images', values)
         if elapsed and self.target_fps > 0 and input_fps < SLOW_INPUT_SHARE * self.target_fps:
             return HealthReport(WARN, f'input at {input_fps:.1f} fps is slower than '
                                 f'target_fps {self.target_fps:g}', values)
