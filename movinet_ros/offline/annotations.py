@@ -101,7 +101,14 @@ def _columns(header: Sequence[str], source: str, line: int) -> tuple[tuple[int, 
         f'{",".join(ABSOLUTE_COLUMNS)!r} (epoch seconds)')
 
 
-def _rows(path: str | os.PathLike) -> Iterable[tuple[int, list[str]]]:
+def csv_rows(path: str | os.PathLike, *, error: type[MovinetError],
+             what: str) -> Iterable[tuple[int, list[str]]]:
+    """
+    Yield (line number, cells) of a UTF-8 CSV file, skipping blank and ``#`` lines.
+
+    A file that cannot be read or is not UTF-8 CSV raises ``error`` naming it as ``what``
+    (the annotation and manifest readers share this).
+    """
     try:
         with open(path, newline='', encoding='utf-8') as stream:
             reader = csv.reader(stream, skipinitialspace=True)
@@ -110,9 +117,13 @@ def _rows(path: str | os.PathLike) -> Iterable[tuple[int, list[str]]]:
                     continue
                 yield reader.line_num, row
     except OSError as err:
-        raise AnnotationError(f'cannot read annotation file {path}: {err.strerror}') from None
+        raise error(f'cannot read {what} {path}: {err.strerror}') from None
     except (csv.Error, UnicodeDecodeError) as err:
-        raise AnnotationError(f'annotation file {path} is not UTF-8 CSV: {err}') from None
+        raise error(f'{what} {path} is not UTF-8 CSV: {err}') from None
+
+
+def _rows(path: str | os.PathLike) -> Iterable[tuple[int, list[str]]]:
+    return csv_rows(path, error=AnnotationError, what='annotation file')
 
 
 def load_annotations(path: str | os.PathLike, first_stamp_ns: int) -> list[Segment]:

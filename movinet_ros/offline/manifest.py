@@ -41,12 +41,12 @@ reported and the others still run.
 """
 
 from collections.abc import Iterable
-import csv
 from dataclasses import dataclass
 import os
 from pathlib import Path
 
 from movinet_ros.core.errors import MovinetError
+from movinet_ros.offline.annotations import csv_rows
 
 RECORDING = 'recording'
 LABEL = 'label'
@@ -79,17 +79,8 @@ class ManifestEntry:
 
 
 def _rows(path: Path) -> Iterable[tuple[int, list[str]]]:
-    try:
-        with open(path, newline='', encoding='utf-8') as stream:
-            reader = csv.reader(stream, skipinitialspace=True)
-            for row in reader:
-                if not row or not ''.join(row).strip() or row[0].lstrip().startswith('#'):
-                    continue
-                yield reader.line_num, [cell.strip() for cell in row]
-    except OSError as err:
-        raise ManifestError(f'cannot read manifest {path}: {err.strerror}') from None
-    except (csv.Error, UnicodeDecodeError) as err:
-        raise ManifestError(f'manifest {path} is not UTF-8 CSV: {err}') from None
+    for line, row in csv_rows(path, error=ManifestError, what='manifest'):
+        yield line, [cell.strip() for cell in row]
 
 
 def _columns(header: list[str], source: str, line: int) -> dict[str, int]:
