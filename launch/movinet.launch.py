@@ -34,6 +34,7 @@ from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch.conditions import IfCondition
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
+from movinet_ros.ros.dds import profile_environment
 
 # name -> (default, description); the test checks these against the node's parameters.
 # The node-parameter arguments (NODE_PARAMETERS) default to '', meaning "not given": a real
@@ -83,12 +84,8 @@ def dds_environment(profile: str, share_dir: str) -> Dict[str, str]:
         return {}
     if profile == 'images':
         profile = os.path.join(share_dir, 'config', 'fastdds_images.xml')
-    # Fast DDS 3 (Kilted and later) reads the first, Fast DDS 2 (Jazzy, Humble) the second;
-    # the distribution is that of the launching shell (its setup script set ROS_DISTRO).
-    variable = ('FASTRTPS_DEFAULT_PROFILES_FILE'
-                if os.environ.get('ROS_DISTRO') in ('humble', 'iron', 'jazzy')
-                else 'FASTDDS_DEFAULT_PROFILES_FILE')
-    return {variable: profile}
+    # The variable the launching shell's distribution (ROS_DISTRO) reads.
+    return profile_environment(profile)
 
 
 def parameter_overrides(values: Mapping[str, str]) -> Dict[str, Any]:
