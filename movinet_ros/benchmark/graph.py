@@ -26,6 +26,7 @@ stopped (SIGINT, then kill) however the measurement ends.
 
 import ctypes
 from dataclasses import dataclass
+import json
 import os
 import signal
 import subprocess
@@ -34,6 +35,7 @@ import tempfile
 import time
 from typing import Callable, Dict, IO, List, Optional, Sequence, Tuple
 
+from diagnostic_msgs.msg import DiagnosticArray
 from movinet_ros.benchmark import BenchmarkError
 from movinet_ros.benchmark.stats import Figure, median, missing, percentile, summarize
 from movinet_ros.ros.dds import profile_environment, PROFILE_VARIABLES
@@ -364,9 +366,6 @@ def measure_delivery(model_path: str, labels_path: str, clip_path: str, env: Dic
     timed, and compared with the results due at ``target_fps`` over the stream the driver
     sent, so frames lost on the way show as missing results, never as a better latency.
     """
-    from diagnostic_msgs.msg import DiagnosticArray
-    import json
-
     topic = f'{namespace}/image'
     actions = f'{namespace}/actions'
     node_args = ['-r', f'__ns:={namespace}', '-p', f'model_path:={model_path}',
