@@ -41,7 +41,7 @@ COLCON_STAMP := $(INSTALL_BASE)/.movinet_ros_built
 PACKAGE_SOURCES := $(shell find movinet_ros_interfaces -type f 2>/dev/null) package.xml setup.py \
 	setup.cfg resource/movinet_ros $(wildcard launch/*.launch.py config/*.yaml)
 
-.PHONY: setup demo test lint clean lock bench
+.PHONY: setup demo test typecheck lint clean lock bench
 
 # The main job: the node on a live stream (a clip played as a camera). Overrides:
 # make demo VIDEO=clip.mp4 MODEL=model.tflite LABELS=labels.txt SIZE=640x480 \
@@ -73,8 +73,14 @@ $(COLCON_STAMP): $(VENV)/.deps_installed $(PACKAGE_SOURCES)
 			-DPython3_EXECUTABLE=$(CURDIR)/$(VPY)
 	touch $@
 
-# pytest exits 5 when it collected no test: that must fail, never pass.
-test: setup
+# mypy, strict on the ROS-free layers (settings and ignored untyped libraries: setup.cfg).
+TYPECHECKED := movinet_ros/core
+typecheck: setup
+	$(VPY) -m mypy --strict $(TYPECHECKED)
+
+# The type check first, then the suite. pytest exits 5 when it collected no test: that must
+# fail, never pass.
+test: typecheck
 	$(ENV) $(LOCAL_DDS) python -m pytest test $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo 'make test: pytest ran no test' >&2; exit 1; fi; exit $$rc
 

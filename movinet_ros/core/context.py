@@ -145,4 +145,6 @@ class BoundedContext:
             ready = [max(seen, key=lambda item: item[0])]
         weights = np.array([1.0 / frames for frames, _ in ready], ready[0][1].dtype)
         self.frames_in_state = max(frames for frames, _ in ready)
-        return np.einsum('i,ij->j', weights / weights.sum(), np.stack([p for _, p in ready]))
+        mean: np.ndarray = np.einsum('i,ij->j', weights / weights.sum(),
+                                     np.stack([p for _, p in ready]))
+        return mean

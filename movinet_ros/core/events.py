@@ -225,8 +225,8 @@ class EventDetector:
                 f'{scores.shape}')
         events = self.reset(reset_reason, stamp_ns) if reset_reason else []
         config = self.config
-        for class_id in np.flatnonzero(self._allowed & (scores >= config.enter_score)):
-            self._tracks.setdefault(int(class_id), _Track(since_ns=stamp_ns))
+        for allowed_id in np.flatnonzero(self._allowed & (scores >= config.enter_score)):
+            self._tracks.setdefault(int(allowed_id), _Track(since_ns=stamp_ns))
         for class_id in sorted(self._tracks):
             track = self._tracks[class_id]
             score = float(scores[class_id])

@@ -24,7 +24,7 @@ model, so MoViNet A0-A5, int8/float16/float32 variants and fine-tunes all load t
 
 import copy
 import pathlib
-from typing import Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
 from movinet_ros.core.runtime import make_interpreter, ModelError, RuntimeMissingError
 import numpy as np
@@ -88,7 +88,7 @@ def _choose_signature(signatures: Mapping[str, object], path: pathlib.Path) -> s
         f'{" or ".join(repr(key) for key in _PREFERRED_SIGNATURES)}')
 
 
-def _find_image_input(inputs: Mapping[str, dict], outputs: Mapping[str, dict]) -> Optional[str]:
+def _find_image_input(inputs: Mapping[str, dict[str, Any]], outputs: Mapping[str, dict[str, Any]]) -> Optional[str]:
     if 'image' in inputs:
         return 'image'
     # States also are 5-D, but every state input has an output of the same name.
@@ -98,8 +98,8 @@ def _find_image_input(inputs: Mapping[str, dict], outputs: Mapping[str, dict]) -
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _find_logits_output(inputs: Mapping[str, dict],
-                        outputs: Mapping[str, dict]) -> Optional[str]:
+def _find_logits_output(inputs: Mapping[str, dict[str, Any]],
+                        outputs: Mapping[str, dict[str, Any]]) -> Optional[str]:
     if 'logits' in outputs:
         return 'logits'
     candidates = [name for name, details in outputs.items()
@@ -118,7 +118,7 @@ class _TensorStates:
     object; the stream whose state is loaded is its ``owner``.
     """
 
-    def __init__(self, interpreter, image_index: int, logits_index: int,
+    def __init__(self, interpreter: Any, image_index: int, logits_index: int,
                  state_indices: Mapping[str, Tuple[int, int]]) -> None:
         self.invoke = interpreter.invoke
         self.image = interpreter.tensor(image_index)
@@ -130,7 +130,7 @@ class _TensorStates:
         self.owner: Optional['StreamModel'] = None
 
 
-def _initial_state(details: dict) -> np.ndarray:
+def _initial_state(details: Mapping[str, Any]) -> np.ndarray:
     # A quantised state's real zero is its zero point, not the raw value 0.
     scale, zero_point = details['quantization']
     return np.full(details['shape'], zero_point if scale else 0, dtype=details['dtype'])
@@ -224,7 +224,7 @@ class StreamModel:
         self.frames_in_state = 0
         self.reset()
 
-    def _check_states(self, inputs: Mapping[str, dict], outputs: Mapping[str, dict],
+    def _check_states(self, inputs: Mapping[str, dict[str, Any]], outputs: Mapping[str, dict[str, Any]],
                       state_names: Tuple[str, ...], logits_name: str) -> None:
         state_outputs = set(outputs) - {logits_name}
         unfed = sorted(set(state_names) - state_outputs)
@@ -269,6 +269,7 @@ class StreamModel:
 
     def _step_tensors(self, image: np.ndarray) -> np.ndarray:
         tensors = self._tensors
+        assert tensors is not None
         if tensors.owner is not self:
             self._load_state()
         np.copyto(tensors.image(), image)
@@ -276,10 +277,12 @@ class StreamModel:
         for source, result in tensors.carries:
             np.copyto(source(), result())
         # A view into the interpreter would change under the next invoke: copy it out.
-        return tensors.logits().reshape(-1).copy()
+        logits: np.ndarray = tensors.logits().reshape(-1).copy()
+        return logits
 
     def _load_state(self) -> None:
         tensors = self._tensors
+        assert tensors is not None
         previous = tensors.owner
         if previous is not None:
             previous._saved = {name: view().copy() for name, view in tensors.inputs.items()}

@@ -64,7 +64,7 @@ def softmax(logits: np.ndarray) -> np.ndarray:
         logits = logits.astype(np.float64)
     if logits.size == 0:
         raise RankingConfigError('softmax of an empty array')
-    exps = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    exps: np.ndarray = np.exp(logits - logits.max(axis=-1, keepdims=True))
     exps /= exps.sum(axis=-1, keepdims=True)
     return exps
 

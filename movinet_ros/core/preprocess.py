@@ -27,6 +27,7 @@ import cv2
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.frames import Pixels
 import numpy as np
+import numpy.typing as npt
 
 RESIZE_MODES = ('stretch', 'center_crop')
 # Output types cv2.LUT can write (CV_8U, CV_8S, CV_16U, CV_16S, CV_32S, CV_16F, CV_32F,
@@ -50,7 +51,8 @@ def _lookup_table(dtype: np.dtype, quantization: Tuple[float, int]) -> np.ndarra
     # TFLite's Quantize rounds half away from zero; x / scale is never negative here.
     quantised = int(zero_point) + np.floor(unit / float(scale) + 0.5)
     limits = np.iinfo(dtype)
-    return np.clip(quantised, limits.min, limits.max).astype(dtype)
+    clipped: np.ndarray = np.clip(quantised, limits.min, limits.max).astype(dtype)
+    return clipped
 
 
 def _central_region(height: int, width: int, aspect: float) -> Tuple[slice, slice]:
@@ -73,7 +75,7 @@ class Preprocessor:
     if it must outlive that.
     """
 
-    def __init__(self, input_size: Tuple[int, int], dtype=np.float32,
+    def __init__(self, input_size: Tuple[int, int], dtype: npt.DTypeLike = np.float32,
                  quantization: Tuple[float, int] = (0.0, 0), resize_mode: str = 'stretch'):
         """
         Prepare frames for an input of ``input_size`` (height, width) and ``dtype``.
