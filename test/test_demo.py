@@ -20,19 +20,19 @@ and a non-zero status; a good run shows the clip from its first frame.
 """
 
 import os
-import pathlib
 import signal
 import subprocess
 import time
 
 import cv2
+from helpers.constants import REPO_ROOT
 from movinet_ros.core.pipeline import RecognitionPipeline
 from movinet_ros.offline.video import read_video
 from movinet_ros.ros.params import settings_from_values
 import pytest
 
 pytestmark = pytest.mark.ros
-DEMO = pathlib.Path(__file__).resolve().parents[1] / 'scripts' / 'demo.sh'
+DEMO = REPO_ROOT / 'scripts' / 'demo.sh'
 TIMEOUT_SEC = 90
 BAR_WIDTH = 40  # movinet_ros.cli.watch.BAR_WIDTH: label column of the printed bars
 

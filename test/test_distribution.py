@@ -28,9 +28,9 @@ import shutil
 import subprocess
 import sys
 
+from helpers.constants import REPO_ROOT
 import pytest
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 ACTIVE = os.environ.get('ROS_DISTRO') or 'kilted'
 # rclpy's major version in each distribution's wheels (Jazzy 7.1.x, Kilted 9.1.x).
 RCLPY_MAJOR = {'jazzy': 7, 'kilted': 9}

@@ -34,6 +34,8 @@ import subprocess
 import sys
 
 import cv2
+from helpers.constants import (
+    CAMERA, CLIP_PATH, LABELS_PATH, MODEL_PATH, OTHER_CLIP_PATH, require)
 from movinet_ros import cli
 from movinet_ros.offline import bags
 from movinet_ros.offline.bags import read_image_messages, write_video_bag
@@ -44,25 +46,14 @@ from rosbags.rosbag1 import Writer as Ros1Writer
 from rosbags.rosbag2 import Writer
 from rosbags.typesys import get_typestore, Stores
 
-TOPIC = '/camera/image_raw'
-COMPRESSED_TOPIC = '/camera/image_raw/compressed'
+TOPIC = CAMERA
+COMPRESSED_TOPIC = CAMERA + '/compressed'
 CARVING = 'carving ice'
 SITUP = 'situp'
 RUN_CLI = 'import sys; from movinet_ros.cli import main; sys.exit(main(sys.argv[1:]))'
 RAY_TIMEOUT_SEC = 240
-# As in conftest.py; the module-scoped fixtures cannot use its function-scoped ones.
-SHARED_DIR = pathlib.Path(os.environ.get(
-    'MOVINET_SHARED_DIR', pathlib.Path(__file__).resolve().parents[2] / 'shared'))
-MODEL_PATH = SHARED_DIR / 'models' / 'movinet_a0_stream_int8.tflite'
-LABELS_PATH = SHARED_DIR / 'models' / 'kinetics600_label_map.txt'
-CLIPS = tuple(SHARED_DIR / 'clips' / name for name in ('carving_ice.mp4', 'example_video01.mp4'))
-
-
-def _require(*paths):
-    for path in paths:
-        if not path.is_file():
-            pytest.skip(f'{path} is absent: the model, labels and clips come from ../shared '
-                        '(see README, "Models"); set MOVINET_SHARED_DIR to use another folder')
+# The module-scoped fixtures cannot use conftest's function-scoped ones: the paths direct.
+CLIPS = (CLIP_PATH, OTHER_CLIP_PATH)
 
 
 def _write_video(path, frames, fps, fourcc):
@@ -121,7 +112,7 @@ def _write_concatenated_bag(path, clips, topic):
 @pytest.fixture(scope='module')
 def dataset(tmp_path_factory):
     """Make a manifest of real recordings from the shared clips; say what each one is."""
-    _require(*CLIPS)
+    require(*CLIPS)
     clip, other = CLIPS
     root = tmp_path_factory.mktemp('dataset')
     for folder in ('bags', 'videos', 'annotations'):
@@ -181,7 +172,7 @@ def _eval_dataset(dataset, out, model_path, labels_path, *extra):
 @pytest.fixture(scope='module')
 def reference(dataset, tmp_path_factory):
     """Evaluate the dataset once with --jobs 1; return (output folder, stdout)."""
-    _require(MODEL_PATH, LABELS_PATH)
+    require(MODEL_PATH, LABELS_PATH)
     out = tmp_path_factory.mktemp('reference') / 'out'
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
