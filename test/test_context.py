@@ -23,7 +23,7 @@ import copy
 import json
 
 from helpers import clips
-from helpers.constants import LABELS_PATH, MODEL_PATH
+from helpers.constants import CAMERA, LABELS_PATH, MODEL_PATH, NS_PER_SEC as SEC
 from helpers.pipelines import new_pipeline
 from movinet_ros import cli
 from movinet_ros.core.context import BoundedContext, ContextConfig, ContextConfigError, MIN_FRAMES
@@ -31,7 +31,6 @@ from movinet_ros.core.postprocess import softmax
 import numpy as np
 import pytest
 
-SEC = 1_000_000_000
 PERIOD = SEC // 5
 
 
@@ -227,14 +226,14 @@ def test_soak_keeps_the_pooled_sums_and_counts_bounded(shared_dir):
 def test_eval_measures_the_switch_on_a_bag_of_ten_minutes_then_carving_ice(shared_dir, tmp_path):
     history = 3000
     stream = clips.switch_stream(shared_dir, history, 60)
-    clips.write_switch_bag(tmp_path / 'bag', '/camera/image_raw/compressed', stream)
+    clips.write_switch_bag(tmp_path / 'bag', CAMERA + '/compressed', stream)
     first = stream[0][0]
     switch_sec = (stream[history][0] - first) / SEC
     end_sec = (stream[-1][0] - first) / SEC + 0.2
     (tmp_path / 'truth.csv').write_text(
         f'start,end,label\n0,{switch_sec:.3f},situp\n'
         f'{switch_sec:.3f},{end_sec:.3f},{clips.CARVING_ICE}\n', encoding='utf-8')
-    assert cli.main(['eval', str(tmp_path / 'bag'), '--topic', '/camera/image_raw/compressed',
+    assert cli.main(['eval', str(tmp_path / 'bag'), '--topic', CAMERA + '/compressed',
                      '--model', str(MODEL_PATH), '--labels', str(LABELS_PATH),
                      '--annotations', str(tmp_path / 'truth.csv'),
                      '--out', str(tmp_path / 'out')]) == 0
@@ -258,7 +257,7 @@ def test_live_node_switches_to_carving_ice_after_a_minute_of_another_action(grap
     from rclpy.qos import QoSProfile, ReliabilityPolicy
     from sensor_msgs.msg import Image
 
-    camera = '/camera/image_raw'
+    camera = CAMERA
     node = graph.start_movinet_node(MODEL_PATH, LABELS_PATH, camera)
     reliable = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
     actions = []

@@ -28,7 +28,7 @@ import shutil
 import subprocess
 import sys
 
-from helpers.constants import REPO_ROOT
+from helpers.constants import CAMERA, REPO_ROOT
 import pytest
 
 ACTIVE = os.environ.get('ROS_DISTRO') or 'kilted'
@@ -110,7 +110,7 @@ def test_the_installed_node_runs_on_the_distributions_rclpy(distro, graph, tmp_p
 def test_the_node_publishes_with_the_distributions_message_build(
         distro, graph, model_path, labels_path):
     rclpy_major(distro)
-    process = graph.start_movinet_node(model_path, labels_path, '/camera/image_raw')
+    process = graph.start_movinet_node(model_path, labels_path, CAMERA)
     # The C, type support and Python binding libraries of ActionRecognition, all loaded
     # (the middleware may map a type support a moment after the publisher appears).
     wanted = {'libmovinet_ros_interfaces__rosidl_typesupport_c.so',

@@ -34,6 +34,7 @@ import subprocess
 import sys
 
 import cv2
+from helpers.clips import clip_frames
 from helpers.constants import (
     CAMERA, CLIP_PATH, LABELS_PATH, MODEL_PATH, OTHER_CLIP_PATH, require)
 from movinet_ros import cli
@@ -88,7 +89,7 @@ def _write_ros1_bag(source_bag, topic, path):
 def _write_concatenated_bag(path, clips, topic):
     """Write the clips one after the other (at the first one's size) into one bag."""
     store = bags.ros2_typestore()
-    first = [frame.bgr for frame in read_video(clips[0])]
+    first = clip_frames(clips[0], rgb=False)
     size = (first[0].shape[1], first[0].shape[0])
     stamp = bags.DEFAULT_START_NS
     boundaries = []
@@ -122,10 +123,10 @@ def dataset(tmp_path_factory):
                     storage='sqlite3', compressed=True)
     write_video_bag(other, root / 'bags' / 'situp', TOPIC, compressed=True)
     _write_ros1_bag(root / 'bags' / 'carving_raw', TOPIC, root / 'bags' / 'carving.bag')
-    carving = [frame.bgr for frame in read_video(clip)]
+    carving = clip_frames(clip, rgb=False)
     _write_video(root / 'videos' / 'carving_mirrored.avi', [cv2.flip(f, 1) for f in carving],
                  29.6, 'MJPG')
-    situp = [frame.bgr for frame in read_video(other)]
+    situp = clip_frames(other, rgb=False)
     # Twice as fast: the throttle takes other frames, so the predictions change.
     _write_video(root / 'videos' / 'situp_fast.mp4', situp, 10.0, 'mp4v')
     boundaries = _write_concatenated_bag(root / 'bags' / 'carving_then_situp',

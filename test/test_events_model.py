@@ -24,13 +24,12 @@ import csv
 import json
 
 from helpers import clips
-from helpers.constants import CAMERA, LABELS_PATH, MODEL_PATH
+from helpers.constants import CAMERA, LABELS_PATH, MODEL_PATH, NS_PER_SEC as SEC
 from helpers.pipelines import new_pipeline
 from movinet_ros import cli
 from movinet_ros.core.events import EventConfig, EventKind, events_from_recognitions
 import pytest
 
-SEC = 1_000_000_000
 PERIOD = SEC // 5
 BASE = 1_700_000_000 * SEC
 TOPIC = CAMERA

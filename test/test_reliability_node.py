@@ -35,7 +35,7 @@ from types import SimpleNamespace
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from helpers.clips import clip_frames
-from helpers.constants import CAMERA
+from helpers.constants import CAMERA, NS_PER_SEC as NS
 from helpers.images import encode, with_jpeg_size
 from helpers.nodes import RosGraph, stamp_ns, start_node
 from movinet_ros.core.frames import FrameError, message_to_rgb
@@ -52,7 +52,6 @@ from rclpy.serialization import serialize_message
 from sensor_msgs.msg import CompressedImage, Image
 from std_srvs.srv import Trigger
 
-NS = 1_000_000_000
 START_NS = 1_700_000_000 * NS
 PERIOD_NS = 33_333_333  # the good frames' stamps advance at 30 fps
 SLOT_NS = 200_000_000  # one 5 fps period: a stamp this far ahead is always processed

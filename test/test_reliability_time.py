@@ -24,7 +24,7 @@ must give identical results on every loop. Real model, real clip.
 """
 
 from helpers.clips import clip_frames
-from helpers.constants import CAMERA
+from helpers.constants import CAMERA, NS_PER_SEC as NS
 from movinet_ros.core.frames import FrameSizeError
 from movinet_ros.core.throttle import ResetReason
 from movinet_ros.offline.bags import read_image_messages, write_video_bag
@@ -32,7 +32,6 @@ import numpy as np
 import pytest
 
 pytestmark = pytest.mark.model
-NS = 1_000_000_000
 START_NS = 1_700_000_000 * NS
 PERIOD_NS = 33_333_333  # 30 fps stamps
 TOPIC = CAMERA
