@@ -12,28 +12,21 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
+
 """Shared fixtures: paths to the real model, labels and clip in ../shared, and ROS isolation."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 import os
 import pathlib
-import sys
 
-from movinet_ros.ros.dds import profile_environment, PROFILE_VARIABLES
+from helpers import ros_domains
+from helpers.constants import (
+    CLIP_PATH, FASTDDS_PROFILE, LABELS_PATH, MODEL_PATH, OTHER_CLIP_PATH, require, SHARED_DIR)
+from helpers.nodes import RosGraph
+from helpers.pipelines import pipeline_factory
+from movinet_ros.core.pipeline import RecognitionPipeline
+from movinet_ros.ros.process_graph import dds_variables, graph_environment
 import pytest
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import ros_domains  # noqa: E402, I100
-
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
-SHARED_DIR = pathlib.Path(os.environ.get('MOVINET_SHARED_DIR', REPO_ROOT.parent / 'shared'))
-MODEL_PATH = SHARED_DIR / 'models' / 'movinet_a0_stream_int8.tflite'
-LABELS_PATH = SHARED_DIR / 'models' / 'kinetics600_label_map.txt'
-CLIP_PATH = SHARED_DIR / 'clips' / 'carving_ice.mp4'
-OTHER_CLIP_PATH = SHARED_DIR / 'clips' / 'example_video01.mp4'
-FASTDDS_PROFILE = REPO_ROOT / 'config' / 'fastdds_images_localhost.xml'
-# Fast DDS's default 512 KB shared-memory segment, kept on localhost: a camera driver's.
-FASTDDS_DEFAULTS_PROFILE = REPO_ROOT / 'config' / 'fastdds_localhost.xml'
 
 _domain_claims: ros_domains.DomainClaims | None = None
 
@@ -47,37 +40,38 @@ def pytest_configure(config):
         raise pytest.UsageError(str(err)) from err
 
 
-def _require(path: pathlib.Path) -> pathlib.Path:
-    if not path.is_file():
-        pytest.skip(f'{path} is absent: the real model, labels and clip come from ../shared '
-                    '(see README, "Models"); set MOVINET_SHARED_DIR to use another folder')
-    return path
-
-
 @pytest.fixture
 def model_path() -> pathlib.Path:
     """Path to the real MoViNet-A0 stream int8 model; skips where ../shared is absent."""
-    return _require(MODEL_PATH)
+    require(MODEL_PATH)
+    return MODEL_PATH
 
 
 @pytest.fixture
 def labels_path() -> pathlib.Path:
     """Path to the real Kinetics-600 label map; skips where ../shared is absent."""
-    return _require(LABELS_PATH)
+    require(LABELS_PATH)
+    return LABELS_PATH
 
 
 @pytest.fixture
 def clip_path() -> pathlib.Path:
     """Path to the real carving-ice clip; skips where ../shared is absent."""
-    return _require(CLIP_PATH)
+    require(CLIP_PATH)
+    return CLIP_PATH
 
 
 @pytest.fixture
 def shared_dir() -> pathlib.Path:
     """Return ../shared with the model and both real clips; skip where one is absent."""
-    for path in (MODEL_PATH, LABELS_PATH, CLIP_PATH, OTHER_CLIP_PATH):
-        _require(path)
+    require(MODEL_PATH, LABELS_PATH, CLIP_PATH, OTHER_CLIP_PATH)
     return SHARED_DIR
+
+
+@pytest.fixture
+def new_pipeline(model_path, labels_path) -> Callable[..., RecognitionPipeline]:
+    """Return make(**PipelineConfig fields) -> a fresh pipeline on the real model."""
+    return pipeline_factory(model_path, labels_path)
 
 
 @pytest.fixture
@@ -86,8 +80,8 @@ def ros_env() -> Iterator[dict]:
     Environment for ROS 2 processes started by a test: this machine only, own domain.
 
     Each test gets a ROS_DOMAIN_ID that no other test on this machine holds meanwhile
-    (test/ros_domains.py: MOVINET_TEST_DOMAIN_BASE and _COUNT choose the range; never the
-    shell's own ROS_DOMAIN_ID), so tests never see each other's topics, and the
+    (test/helpers/ros_domains.py: MOVINET_TEST_DOMAIN_BASE and _COUNT choose the range; never
+    the shell's own ROS_DOMAIN_ID), so tests never see each other's topics, and the
     Fast DDS profile restricts transports to shared memory (a segment for images, as README
     tells users to configure) and UDP on 127.0.0.1.
     """
@@ -95,27 +89,13 @@ def ros_env() -> Iterator[dict]:
         domain, holder = _domain_claims.claim()
     except ros_domains.DomainsExhaustedError as err:
         pytest.fail(str(err))
-    env = dict(os.environ)
-    env.update({
-        'ROS_AUTOMATIC_DISCOVERY_RANGE': 'LOCALHOST',
-        'ROS_DOMAIN_ID': str(domain),
-        **profile_environment(FASTDDS_PROFILE),
-        'RMW_IMPLEMENTATION': 'rmw_fastrtps_cpp',
-        'PYTHONUNBUFFERED': '1',
-    })
-    env.pop('ROS_LOCALHOST_ONLY', None)
-    for variable in PROFILE_VARIABLES:
-        if variable not in profile_environment(FASTDDS_PROFILE):
-            env.pop(variable, None)
-    yield env
+    yield graph_environment(dds_variables(domain, FASTDDS_PROFILE))
     holder.close()
 
 
 @pytest.fixture
 def graph(ros_env):
-    """Give the test a RosGraph (test/ros_graph.py) in its own domain; stop it afterwards."""
-    sys.path.insert(0, str(REPO_ROOT / 'test'))
-    from ros_graph import RosGraph
+    """Give the test a RosGraph (test/helpers/nodes.py) in its own domain; stop it afterwards."""
     graph = RosGraph(ros_env)
     yield graph
     graph.close()

@@ -24,28 +24,21 @@ a test gives it config/fastdds_images_localhost.xml. The node runs as `make demo
 """
 
 import json
-import pathlib
 import statistics
 import sys
 
 from diagnostic_msgs.msg import DiagnosticArray
+from helpers.constants import (
+    CAMERA, FASTDDS_DEFAULTS_PROFILE as DEFAULTS_PROFILE, FASTDDS_PROFILE as IMAGES_PROFILE,
+    NS_PER_SEC as SEC)
+from helpers.nodes import stamp_ns
 from movinet_ros.ros.dds import profile_environment
 from movinet_ros_interfaces.msg import ActionRecognition
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 
 pytestmark = [pytest.mark.ros, pytest.mark.model]
-TEST_DIR = pathlib.Path(__file__).parent
-CONFIG = TEST_DIR.parent / 'config'
-DEFAULTS_PROFILE = CONFIG / 'fastdds_localhost.xml'
-IMAGES_PROFILE = CONFIG / 'fastdds_images_localhost.xml'
-CAMERA = '/camera/image_raw'
-SEC = 1_000_000_000
 RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
-
-
-def _stamp(header):
-    return header.stamp.sec * SEC + header.stamp.nanosec
 
 
 def start_driver(graph, clip_path, size, reliability, profile, frames=300):
@@ -89,7 +82,7 @@ def assert_5_hz_of_source_stamps(graph, node, actions, sent):
     duration = (sent[-1] - sent[0]) / SEC
     rate = len(actions) / duration
     assert 4.5 <= rate <= 5.5, (rate, len(actions), graph.output(node)[-3000:])
-    stamps = [_stamp(m.header) for m in actions]
+    stamps = [stamp_ns(m.header) for m in actions]
     assert set(stamps) <= set(sent), 'an output stamp that no camera frame had'
     intervals = [(b - a) / SEC for a, b in zip(stamps, stamps[1:])]
     assert 0.18 <= statistics.median(intervals) <= 0.24

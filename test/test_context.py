@@ -21,20 +21,16 @@ user gets: after 10 minutes of a workout, carving ice is top-1 within 3 s.
 
 import copy
 import json
-import pathlib
-import sys
 
+from helpers import clips
+from helpers.constants import CAMERA, LABELS_PATH, MODEL_PATH, NS_PER_SEC as SEC
+from helpers.pipelines import new_pipeline
 from movinet_ros import cli
 from movinet_ros.core.context import BoundedContext, ContextConfig, ContextConfigError, MIN_FRAMES
-from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.core.postprocess import softmax
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-import switch_clips  # noqa: E402, I100
-
-SEC = 1_000_000_000
 PERIOD = SEC // 5
 
 
@@ -149,28 +145,25 @@ def _run(pipeline, stream):
             if (result := pipeline.process(rgb, stamp)) is not None]
 
 
-def _pipeline(shared_dir, **context):
-    config = PipelineConfig(target_fps=5.0, reset_gap_sec=3600.0,
-                            context=ContextConfig(**context))
-    return RecognitionPipeline.from_files(
-        shared_dir / 'models' / 'movinet_a0_stream_int8.tflite',
-        shared_dir / 'models' / 'kinetics600_label_map.txt', config)
+def _pipeline(**context):
+    # Callers take the shared_dir fixture: it skips where the model or a clip is absent.
+    return new_pipeline(target_fps=5.0, reset_gap_sec=3600.0, context=ContextConfig(**context))
 
 
 @pytest.mark.model
 def test_after_ten_minutes_of_another_action_carving_ice_wins_within_3_s(shared_dir):
     history = 3000  # 10 minutes at 5 fps
-    stream = switch_clips.switch_stream(shared_dir, history, 90)
-    results = _run(_pipeline(shared_dir), stream)
+    stream = clips.switch_stream(shared_dir, history, 90)
+    results = _run(_pipeline(), stream)
     assert len(results) == history + 90
     before, after = results[:history], results[history:]
-    assert before[-1].hypotheses[0].label != switch_clips.CARVING_ICE
-    switched = switch_clips.frames_until_top1(after)
+    assert before[-1].hypotheses[0].label != clips.CARVING_ICE
+    switched = clips.frames_until_top1(after)
     assert switched is not None and switched <= 15, switched
     # Settled: carving ice on top nearly always (the looped clip jumps back every 4 s, and
     # then the youngest copy briefly sees a cut; "chiselling" is its close neighbour).
     settled = after[30:]
-    on_top = [r.hypotheses[0].label == switch_clips.CARVING_ICE for r in settled]
+    on_top = [r.hypotheses[0].label == clips.CARVING_ICE for r in settled]
     assert sum(on_top) >= 0.9 * len(settled), [r.hypotheses[0].label for r in settled]
     assert np.median([r.hypotheses[0].score for r in settled]) >= 0.9
     assert max(r.frames_in_state for r in results) <= 31
@@ -179,24 +172,24 @@ def test_after_ten_minutes_of_another_action_carving_ice_wins_within_3_s(shared_
 @pytest.mark.model
 def test_unbounded_mode_shows_the_stale_stream(shared_dir):
     # The same content with context_sec 0 (today's clip-level behaviour) never switches.
-    stream = switch_clips.switch_stream(shared_dir, 300, 60)
-    results = _run(_pipeline(shared_dir, context_sec=0.0), stream)
-    assert switch_clips.frames_until_top1(results[300:]) is None
+    stream = clips.switch_stream(shared_dir, 300, 60)
+    results = _run(_pipeline(context_sec=0.0), stream)
+    assert clips.frames_until_top1(results[300:]) is None
 
 
 @pytest.mark.model
 def test_fresh_stream_recognises_carving_ice_within_6_frames(shared_dir):
-    results = _run(_pipeline(shared_dir), switch_clips.switch_stream(shared_dir, 0, 21))
-    assert switch_clips.frames_until_top1(results) <= 6
-    assert results[-1].hypotheses[0].label == switch_clips.CARVING_ICE
+    results = _run(_pipeline(), clips.switch_stream(shared_dir, 0, 21))
+    assert clips.frames_until_top1(results) <= 6
+    assert results[-1].hypotheses[0].label == clips.CARVING_ICE
     assert results[-1].hypotheses[0].score >= 0.9
 
 
 @pytest.mark.model
 def test_a_clip_shorter_than_the_context_gives_the_unbounded_result(shared_dir):
-    stream = switch_clips.switch_stream(shared_dir, 0, 21)  # 4.2 s < 6 s
-    bounded = _run(_pipeline(shared_dir), stream)
-    unbounded = _run(_pipeline(shared_dir, context_sec=0.0), stream)
+    stream = clips.switch_stream(shared_dir, 0, 21)  # 4.2 s < 6 s
+    bounded = _run(_pipeline(), stream)
+    unbounded = _run(_pipeline(context_sec=0.0), stream)
     for a, b in zip(bounded, unbounded, strict=True):
         np.testing.assert_array_equal(a.probabilities, b.probabilities)
         assert a.frames_in_state == b.frames_in_state
@@ -206,8 +199,8 @@ def test_a_clip_shorter_than_the_context_gives_the_unbounded_result(shared_dir):
 def test_soak_keeps_the_pooled_sums_and_counts_bounded(shared_dir):
     # 20 minutes of synthetic noise at 5 fps: every copy's pool counts stay within the window
     # and the running sums stop growing, where the unbounded state grows without end.
-    pipeline = _pipeline(shared_dir)
-    unbounded = _pipeline(shared_dir, context_sec=0.0)
+    pipeline = _pipeline()
+    unbounded = _pipeline(context_sec=0.0)
     rng = np.random.default_rng(7)
     frames = [rng.integers(0, 256, (172, 172, 3), dtype=np.uint8) for _ in range(16)]
     peaks = []
@@ -232,25 +225,23 @@ def test_soak_keeps_the_pooled_sums_and_counts_bounded(shared_dir):
 @pytest.mark.model
 def test_eval_measures_the_switch_on_a_bag_of_ten_minutes_then_carving_ice(shared_dir, tmp_path):
     history = 3000
-    stream = switch_clips.switch_stream(shared_dir, history, 60)
-    switch_clips.write_switch_bag(tmp_path / 'bag', '/camera/image_raw/compressed', stream)
+    stream = clips.switch_stream(shared_dir, history, 60)
+    clips.write_switch_bag(tmp_path / 'bag', CAMERA + '/compressed', stream)
     first = stream[0][0]
     switch_sec = (stream[history][0] - first) / SEC
     end_sec = (stream[-1][0] - first) / SEC + 0.2
     (tmp_path / 'truth.csv').write_text(
         f'start,end,label\n0,{switch_sec:.3f},situp\n'
-        f'{switch_sec:.3f},{end_sec:.3f},{switch_clips.CARVING_ICE}\n', encoding='utf-8')
-    models = shared_dir / 'models'
-    assert cli.main(['eval', str(tmp_path / 'bag'), '--topic', '/camera/image_raw/compressed',
-                     '--model', str(models / 'movinet_a0_stream_int8.tflite'),
-                     '--labels', str(models / 'kinetics600_label_map.txt'),
+        f'{switch_sec:.3f},{end_sec:.3f},{clips.CARVING_ICE}\n', encoding='utf-8')
+    assert cli.main(['eval', str(tmp_path / 'bag'), '--topic', CAMERA + '/compressed',
+                     '--model', str(MODEL_PATH), '--labels', str(LABELS_PATH),
                      '--annotations', str(tmp_path / 'truth.csv'),
                      '--out', str(tmp_path / 'out')]) == 0
     summary = json.loads((tmp_path / 'out' / 'summary.json').read_text(encoding='utf-8'))
     assert summary['frames_processed'] == history + 60
     assert summary['context_sec'] == 6.0 and summary['context_streams'] == 3
     carving = summary['segments'][1]
-    assert carving['label'] == switch_clips.CARVING_ICE and carving['correct']
+    assert carving['label'] == clips.CARVING_ICE and carving['correct']
     assert carving['time_to_correct_sec'] <= 3.0
     assert summary['mean_time_to_correct_sec'] == carving['time_to_correct_sec']
     assert summary['switches_never_correct'] == 0
@@ -266,16 +257,14 @@ def test_live_node_switches_to_carving_ice_after_a_minute_of_another_action(grap
     from rclpy.qos import QoSProfile, ReliabilityPolicy
     from sensor_msgs.msg import Image
 
-    camera = '/camera/image_raw'
-    models = shared_dir / 'models'
-    node = graph.start_movinet_node(models / 'movinet_a0_stream_int8.tflite',
-                                    models / 'kinetics600_label_map.txt', camera)
+    camera = CAMERA
+    node = graph.start_movinet_node(MODEL_PATH, LABELS_PATH, camera)
     reliable = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
     actions = []
     graph.node.create_subscription(ActionRecognition, '/actions', actions.append,
                                    QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE))
-    other = [rgb for rgb in switch_clips.other_frames(shared_dir) for _ in range(6)]
-    carving = list(switch_clips.carving_frames_native(shared_dir))
+    other = [rgb for rgb in clips.other_frames(shared_dir) for _ in range(6)]
+    carving = list(clips.carving_frames_native(shared_dir))
     frames = [other[i % len(other)] for i in range(60 * 30)]
     switch_index = len(frames)
     frames += [carving[i % len(carving)] for i in range(6 * 30)]
@@ -299,10 +288,10 @@ def test_live_node_switches_to_carving_ice_after_a_minute_of_another_action(grap
     before = [m for m in actions if m.header.stamp.sec * SEC + m.header.stamp.nanosec < switch_ns]
     after = [m for m in actions if m.header.stamp.sec * SEC + m.header.stamp.nanosec >= switch_ns]
     assert len(before) >= 250, (len(before), graph.output(node))
-    assert before[-1].results[0].label != switch_clips.CARVING_ICE
-    first = next((m for m in after if m.results[0].label == switch_clips.CARVING_ICE), None)
+    assert before[-1].results[0].label != clips.CARVING_ICE
+    first = next((m for m in after if m.results[0].label == clips.CARVING_ICE), None)
     assert first is not None, [m.results[0].label for m in after]
     first_ns = first.header.stamp.sec * SEC + first.header.stamp.nanosec
     assert (first_ns - switch_ns) / SEC <= 3.0
-    assert after[-1].results[0].label == switch_clips.CARVING_ICE
+    assert after[-1].results[0].label == clips.CARVING_ICE
     assert max(m.frames_in_state for m in actions) <= 31

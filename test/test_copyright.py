@@ -14,11 +14,9 @@
 
 """Every Python file carries the Apache-2.0 header (ament_copyright's check where it exists)."""
 
-import pathlib
-
+from helpers.constants import REPO_ROOT as ROOT
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 HEADER_LINES = (
     '# Copyright ',
     '# Licensed under the Apache License, Version 2.0 (the "License");',

@@ -20,19 +20,18 @@ and a non-zero status; a good run shows the clip from its first frame.
 """
 
 import os
-import pathlib
 import signal
 import subprocess
 import time
 
-import cv2
+from helpers.clips import stamped_clip_frames
+from helpers.constants import REPO_ROOT
 from movinet_ros.core.pipeline import RecognitionPipeline
-from movinet_ros.offline.video import read_video
 from movinet_ros.ros.params import settings_from_values
 import pytest
 
 pytestmark = pytest.mark.ros
-DEMO = pathlib.Path(__file__).resolve().parents[1] / 'scripts' / 'demo.sh'
+DEMO = REPO_ROOT / 'scripts' / 'demo.sh'
 TIMEOUT_SEC = 90
 BAR_WIDTH = 40  # movinet_ros.cli.watch.BAR_WIDTH: label column of the printed bars
 
@@ -94,8 +93,8 @@ def test_first_result_is_the_clips_first_frame(ros_env, model_path, labels_path,
                                      'labels_path': str(labels_path)})
     pipeline = RecognitionPipeline.from_files(model_path, labels_path,
                                               settings.pipeline_config(), 1)
-    first = next(read_video(clip_path))
-    expected = pipeline.process(cv2.cvtColor(first.bgr, cv2.COLOR_BGR2RGB), first.stamp_ns)
+    [(first_ns, first_rgb)] = stamped_clip_frames(clip_path, limit=1)
+    expected = pipeline.process(first_rgb, first_ns)
     assert shown[0] == (1, [(f'{h.score:5.3f}', h.label) for h in expected.hypotheses]), \
         done.stdout[:2000]
 

@@ -28,9 +28,9 @@ import shutil
 import subprocess
 import sys
 
+from helpers.constants import CAMERA, REPO_ROOT
 import pytest
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 ACTIVE = os.environ.get('ROS_DISTRO') or 'kilted'
 # rclpy's major version in each distribution's wheels (Jazzy 7.1.x, Kilted 9.1.x).
 RCLPY_MAJOR = {'jazzy': 7, 'kilted': 9}
@@ -110,7 +110,7 @@ def test_the_installed_node_runs_on_the_distributions_rclpy(distro, graph, tmp_p
 def test_the_node_publishes_with_the_distributions_message_build(
         distro, graph, model_path, labels_path):
     rclpy_major(distro)
-    process = graph.start_movinet_node(model_path, labels_path, '/camera/image_raw')
+    process = graph.start_movinet_node(model_path, labels_path, CAMERA)
     # The C, type support and Python binding libraries of ActionRecognition, all loaded
     # (the middleware may map a type support a moment after the publisher appears).
     wanted = {'libmovinet_ros_interfaces__rosidl_typesupport_c.so',

@@ -17,11 +17,13 @@
 
 import csv
 import dataclasses
+import functools
 import json
 import threading
 
+from helpers.constants import CAMERA, CLIP_FRAMES
 from movinet_ros import cli
-from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
+from movinet_ros.core.pipeline import PipelineConfig
 from movinet_ros.core.postprocess import RankingConfig
 from movinet_ros.offline import bags
 from movinet_ros.offline.bags import read_image_messages, write_video_bag
@@ -33,11 +35,10 @@ from rosbags.rosbag1 import Writer as Ros1Writer
 from rosbags.rosbag2 import Writer
 from rosbags.typesys import get_typestore, Stores
 
-RAW_TOPIC = '/camera/image_raw'
-COMPRESSED_TOPIC = '/camera/image_raw/compressed'
+RAW_TOPIC = CAMERA
+COMPRESSED_TOPIC = CAMERA + '/compressed'
 TOP_K = 5
 EXPECTED_LABEL = 'carving ice'
-CLIP_FRAMES = 131
 
 
 @pytest.fixture(scope='module')
@@ -61,12 +62,9 @@ def clip_bag(bag_store, clip_path):
 
 
 @pytest.fixture
-def new_pipeline(model_path, labels_path):
-    """Return a factory of fresh pipelines on the real model at 5 fps, top-5."""
-    def make():
-        config = PipelineConfig(target_fps=5.0, ranking=RankingConfig(top_k=TOP_K))
-        return RecognitionPipeline.from_files(model_path, labels_path, config)
-    return make
+def new_pipeline(new_pipeline):
+    """Return conftest's factory of fresh pipelines, here at 5 fps, top-5."""
+    return functools.partial(new_pipeline, target_fps=5.0, ranking=RankingConfig(top_k=TOP_K))
 
 
 def _stamps(bag, topic):
@@ -159,13 +157,12 @@ def test_two_runs_are_byte_identical_and_have_no_timings(tmp_path, clip_bag, new
 
 
 def test_top5_accuracy_scores_five_labels_whatever_top_k_reports(
-        tmp_path, clip_bag, model_path, labels_path):
+        tmp_path, clip_bag, new_pipeline):
     bag, topic = clip_bag()
     annotations = _annotation_file(tmp_path / 'clip.csv', bag, topic)
     summaries = {}
     for top_k in (1, 5):
-        pipeline = RecognitionPipeline.from_files(
-            model_path, labels_path, PipelineConfig(ranking=RankingConfig(top_k=top_k)))
+        pipeline = new_pipeline(ranking=RankingConfig(top_k=top_k))
         summaries[top_k] = evaluate_bags(bag, topic, pipeline, annotations_path=annotations,
                                          out_dir=tmp_path / f'top{top_k}')
         rows = _csv_rows(tmp_path / f'top{top_k}' / 'predictions.csv')

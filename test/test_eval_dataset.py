@@ -34,6 +34,9 @@ import subprocess
 import sys
 
 import cv2
+from helpers.clips import clip_frames
+from helpers.constants import (
+    CAMERA, CLIP_PATH, LABELS_PATH, MODEL_PATH, OTHER_CLIP_PATH, require)
 from movinet_ros import cli
 from movinet_ros.offline import bags
 from movinet_ros.offline.bags import read_image_messages, write_video_bag
@@ -44,25 +47,14 @@ from rosbags.rosbag1 import Writer as Ros1Writer
 from rosbags.rosbag2 import Writer
 from rosbags.typesys import get_typestore, Stores
 
-TOPIC = '/camera/image_raw'
-COMPRESSED_TOPIC = '/camera/image_raw/compressed'
+TOPIC = CAMERA
+COMPRESSED_TOPIC = CAMERA + '/compressed'
 CARVING = 'carving ice'
 SITUP = 'situp'
 RUN_CLI = 'import sys; from movinet_ros.cli import main; sys.exit(main(sys.argv[1:]))'
 RAY_TIMEOUT_SEC = 240
-# As in conftest.py; the module-scoped fixtures cannot use its function-scoped ones.
-SHARED_DIR = pathlib.Path(os.environ.get(
-    'MOVINET_SHARED_DIR', pathlib.Path(__file__).resolve().parents[2] / 'shared'))
-MODEL_PATH = SHARED_DIR / 'models' / 'movinet_a0_stream_int8.tflite'
-LABELS_PATH = SHARED_DIR / 'models' / 'kinetics600_label_map.txt'
-CLIPS = tuple(SHARED_DIR / 'clips' / name for name in ('carving_ice.mp4', 'example_video01.mp4'))
-
-
-def _require(*paths):
-    for path in paths:
-        if not path.is_file():
-            pytest.skip(f'{path} is absent: the model, labels and clips come from ../shared '
-                        '(see README, "Models"); set MOVINET_SHARED_DIR to use another folder')
+# The module-scoped fixtures cannot use conftest's function-scoped ones: the paths direct.
+CLIPS = (CLIP_PATH, OTHER_CLIP_PATH)
 
 
 def _write_video(path, frames, fps, fourcc):
@@ -97,7 +89,7 @@ def _write_ros1_bag(source_bag, topic, path):
 def _write_concatenated_bag(path, clips, topic):
     """Write the clips one after the other (at the first one's size) into one bag."""
     store = bags.ros2_typestore()
-    first = [frame.bgr for frame in read_video(clips[0])]
+    first = clip_frames(clips[0], rgb=False)
     size = (first[0].shape[1], first[0].shape[0])
     stamp = bags.DEFAULT_START_NS
     boundaries = []
@@ -121,7 +113,7 @@ def _write_concatenated_bag(path, clips, topic):
 @pytest.fixture(scope='module')
 def dataset(tmp_path_factory):
     """Make a manifest of real recordings from the shared clips; say what each one is."""
-    _require(*CLIPS)
+    require(*CLIPS)
     clip, other = CLIPS
     root = tmp_path_factory.mktemp('dataset')
     for folder in ('bags', 'videos', 'annotations'):
@@ -131,10 +123,10 @@ def dataset(tmp_path_factory):
                     storage='sqlite3', compressed=True)
     write_video_bag(other, root / 'bags' / 'situp', TOPIC, compressed=True)
     _write_ros1_bag(root / 'bags' / 'carving_raw', TOPIC, root / 'bags' / 'carving.bag')
-    carving = [frame.bgr for frame in read_video(clip)]
+    carving = clip_frames(clip, rgb=False)
     _write_video(root / 'videos' / 'carving_mirrored.avi', [cv2.flip(f, 1) for f in carving],
                  29.6, 'MJPG')
-    situp = [frame.bgr for frame in read_video(other)]
+    situp = clip_frames(other, rgb=False)
     # Twice as fast: the throttle takes other frames, so the predictions change.
     _write_video(root / 'videos' / 'situp_fast.mp4', situp, 10.0, 'mp4v')
     boundaries = _write_concatenated_bag(root / 'bags' / 'carving_then_situp',
@@ -181,7 +173,7 @@ def _eval_dataset(dataset, out, model_path, labels_path, *extra):
 @pytest.fixture(scope='module')
 def reference(dataset, tmp_path_factory):
     """Evaluate the dataset once with --jobs 1; return (output folder, stdout)."""
-    _require(MODEL_PATH, LABELS_PATH)
+    require(MODEL_PATH, LABELS_PATH)
     out = tmp_path_factory.mktemp('reference') / 'out'
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):

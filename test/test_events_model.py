@@ -22,39 +22,30 @@ carving-ice START near the switch, its END after the switch back, the same stamp
 
 import csv
 import json
-import pathlib
-import sys
 
+from helpers import clips
+from helpers.constants import CAMERA, LABELS_PATH, MODEL_PATH, NS_PER_SEC as SEC
+from helpers.pipelines import new_pipeline
 from movinet_ros import cli
 from movinet_ros.core.events import EventConfig, EventKind, events_from_recognitions
-from movinet_ros.core.pipeline import RecognitionPipeline
 import pytest
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-import switch_clips  # noqa: E402, I100
-
-SEC = 1_000_000_000
 PERIOD = SEC // 5
 BASE = 1_700_000_000 * SEC
-TOPIC = '/camera/image_raw'
+TOPIC = CAMERA
 
 
 def _stream(shared_dir):
     """Return the workout (10 s), carving ice twice (8.4 s), the workout again, at 5 fps."""
-    other = list(switch_clips.other_frames(shared_dir))
-    carving = list(switch_clips.carving_frames(shared_dir))
+    other = list(clips.other_frames(shared_dir))
+    carving = list(clips.carving_frames(shared_dir))
     frames = other + carving * 2 + other
     stream = [(BASE + index * PERIOD, rgb) for index, rgb in enumerate(frames)]
     return stream, stream[len(other)][0], stream[len(other) + 2 * len(carving)][0]
 
 
-def _model_args(shared_dir):
-    models = shared_dir / 'models'
-    return (models / 'movinet_a0_stream_int8.tflite', models / 'kinetics600_label_map.txt')
-
-
 def _check_carving(rows, switch_ns, back_ns):
-    carving = [row for row in rows if row['label'] == switch_clips.CARVING_ICE]
+    carving = [row for row in rows if row['label'] == clips.CARVING_ICE]
     assert len(carving) == 1, rows
     (event,) = carving
     # Starts within 2 s of the switch, decided min_duration later; ends after the switch
@@ -70,7 +61,7 @@ def _check_carving(rows, switch_ns, back_ns):
 @pytest.mark.model
 def test_the_pipeline_gives_one_carving_event_around_the_carving_frames(shared_dir):
     stream, switch_ns, back_ns = _stream(shared_dir)
-    pipeline = RecognitionPipeline.from_files(*_model_args(shared_dir))
+    pipeline = new_pipeline()
     results = [r for stamp, rgb in stream if (r := pipeline.process(rgb, stamp)) is not None]
     assert len(results) == len(stream)
     events = events_from_recognitions(results, pipeline.labels)
@@ -83,11 +74,11 @@ def test_the_pipeline_gives_one_carving_event_around_the_carving_frames(shared_d
 
 
 def _eval(shared_dir, tmp_path, stream, switch_ns, back_ns):
-    switch_clips.write_switch_bag(tmp_path / 'bag', TOPIC, stream, compressed=False)
+    clips.write_switch_bag(tmp_path / 'bag', TOPIC, stream, compressed=False)
     (tmp_path / 'truth.csv').write_text(
         f'start,end,label\n{(switch_ns - BASE) / SEC:.3f},{(back_ns - BASE) / SEC:.3f},'
-        f'{switch_clips.CARVING_ICE}\n', encoding='utf-8')
-    model, labels = _model_args(shared_dir)
+        f'{clips.CARVING_ICE}\n', encoding='utf-8')
+    model, labels = MODEL_PATH, LABELS_PATH
     assert cli.main(['eval', str(tmp_path / 'bag'), '--topic', TOPIC, '--model', str(model),
                      '--labels', str(labels), '--annotations', str(tmp_path / 'truth.csv'),
                      '--out', str(tmp_path / 'out')]) == 0
@@ -129,7 +120,7 @@ def test_live_node_publishes_the_same_events_as_eval(graph, shared_dir, tmp_path
 
     stream, switch_ns, back_ns = _stream(shared_dir)
     _, offline = _eval(shared_dir, tmp_path, stream, switch_ns, back_ns)
-    node = graph.start_movinet_node(*_model_args(shared_dir), TOPIC)
+    node = graph.start_movinet_node(MODEL_PATH, LABELS_PATH, TOPIC)
     reliable = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
     events = []
     graph.node.create_subscription(ActionEvent, '/action_events', events.append, reliable)
@@ -175,5 +166,5 @@ def test_live_node_publishes_the_same_events_as_eval(graph, shared_dir, tmp_path
     assert live_starts == sorted((r['label'], r['start_ns'], r['started_ns']) for r in offline)
     assert live_ends == sorted((r['label'], r['start_ns'], r['end_ns'], r['ended_ns'],
                                 r['reason']) for r in ended)
-    assert any(e.label == switch_clips.CARVING_ICE for e in events)
+    assert any(e.label == clips.CARVING_ICE for e in events)
     assert all(e.header.frame_id == 'camera' for e in events)

@@ -13,14 +13,13 @@
 # limitations under the License.
 
 import json
-import pathlib
 import subprocess
 import sys
 
+from helpers.constants import REPO_ROOT as ROOT
 import pytest
 
 # Our own sources only: colcon's build/ and install/ trees live in the repository root too.
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHECKED = [str(ROOT / d) for d in ('movinet_ros', 'test', 'scripts', 'launch', 'setup.py')]
 # flake8 forks worker processes; forking a test process whose earlier tests left DDS
 # threads behind can deadlock the children, so ament_flake8 runs in a fresh interpreter.

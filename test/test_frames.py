@@ -19,6 +19,7 @@ import tracemalloc
 from types import SimpleNamespace
 
 import cv2
+from helpers.images import encode, with_jpeg_size, with_png_size
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.frames import (
     compressed_to_rgb, FrameDecodeError, FrameError, FrameSizeError, image_pixels, image_to_rgb,
@@ -70,12 +71,6 @@ def image_msg(encoding, pixels, pad=0, is_bigendian=0, data_type=bytes, trailing
 
 def compressed_msg(image_format, data):
     return SimpleNamespace(format=image_format, data=data)
-
-
-def encode(extension, image, *params):
-    ok, encoded = cv2.imencode(extension, image, list(params))
-    assert ok
-    return encoded.tobytes()
 
 
 def raw_and_expected(encoding, rgb):
@@ -521,23 +516,12 @@ def test_corrupt_image_data_that_opencv_cannot_decode_is_rejected(png_bytes):
     raises(FrameDecodeError, compressed_msg('png', scrambled), 'could not decode')
 
 
-def patched_png_size(png, width, height):
-    ihdr = png.index(b'IHDR') + 4
-    return png[:ihdr] + width.to_bytes(4, 'big') + height.to_bytes(4, 'big') + png[ihdr + 8:]
-
-
-def patched_jpeg_size(jpeg, width, height):
-    sof = jpeg.index(b'\xff\xc0')
-    return (jpeg[:sof + 5] + height.to_bytes(2, 'big') + width.to_bytes(2, 'big')
-            + jpeg[sof + 9:])
-
-
 def test_absurd_compressed_header_sizes_are_rejected_before_decoding(png_bytes, jpeg_bytes):
     tracemalloc.start()
     try:
-        raises(FrameSizeError, compressed_msg('png', patched_png_size(png_bytes, 100000, 90000)),
+        raises(FrameSizeError, compressed_msg('png', with_png_size(png_bytes, 100000, 90000)),
                '100000x90000', str(MAX_DIMENSION))
-        raises(FrameSizeError, compressed_msg('jpeg', patched_jpeg_size(jpeg_bytes, 65535, 40)),
+        raises(FrameSizeError, compressed_msg('jpeg', with_jpeg_size(jpeg_bytes, 65535, 40)),
                '65535x40', str(MAX_DIMENSION))
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -546,9 +530,9 @@ def test_absurd_compressed_header_sizes_are_rejected_before_decoding(png_bytes, 
 
 
 def test_zero_compressed_header_sizes_are_rejected(png_bytes, jpeg_bytes):
-    raises(FrameSizeError, compressed_msg('png', patched_png_size(png_bytes, 0, 5)), '0x5',
+    raises(FrameSizeError, compressed_msg('png', with_png_size(png_bytes, 0, 5)), '0x5',
            'no pixels')
-    raises(FrameSizeError, compressed_msg('jpeg', patched_jpeg_size(jpeg_bytes, 64, 0)),
+    raises(FrameSizeError, compressed_msg('jpeg', with_jpeg_size(jpeg_bytes, 64, 0)),
            '64x0', 'no pixels')
 
 

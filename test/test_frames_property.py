@@ -25,6 +25,7 @@ import collections
 from types import SimpleNamespace
 
 import cv2
+from helpers.images import encode
 from hypothesis import given, settings, strategies as st
 from movinet_ros.core.frames import (
     FrameDecodeError, FrameError, FrameSizeError, MAX_DIMENSION, message_to_rgb,
@@ -208,9 +209,8 @@ def encoded_images(draw):
     else:
         params = [cv2.IMWRITE_PNG_COMPRESSION, draw(st.integers(0, 9))]
         formats = ['png', 'bgr8; png compressed bgr8']
-    ok, encoded = cv2.imencode('.jpg' if codec == 'jpeg' else '.png', image, params)
-    assert ok
-    return height, width, encoded.tobytes(), draw(st.sampled_from(formats + ['']))
+    encoded = encode('.jpg' if codec == 'jpeg' else '.png', image, *params)
+    return height, width, encoded, draw(st.sampled_from(formats + ['']))
 
 
 @settings(max_examples=TRUNCATED_EXAMPLES, deadline=None)

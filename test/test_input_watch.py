@@ -19,6 +19,7 @@ Unit tests drive InputWatch's timing with a fake node; the others run the real n
 video_publisher as processes and read the node's log.
 """
 
+from helpers.constants import CAMERA
 from movinet_ros.ros.input_watch import InputWatch
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
@@ -148,7 +149,7 @@ def test_node_on_a_silent_topic_names_it_and_its_publishers(graph, model_path, l
 @pytest.mark.ros
 def test_node_says_a_publisher_qos_is_incompatible_and_when_frames_come(
         graph, model_path, labels_path, clip_path):
-    camera = '/camera/image_raw'
+    camera = CAMERA
     node = graph.start_movinet_node(
         model_path, labels_path, camera, '-p', 'no_input_warn_sec:=1',
         '-p', f'qos_overrides.{camera}.subscription.reliability:=reliable')

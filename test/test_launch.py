@@ -26,14 +26,13 @@ description is also loaded and its nodes built.
 import ast
 import importlib.util
 import os
-import pathlib
 import sys
 import types
 
+from helpers.constants import CONFIG_DIR, REPO_ROOT as ROOT
 from movinet_ros.ros.params import PARAMS_BY_NAME
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 LAUNCH_FILE = ROOT / 'launch' / 'movinet.launch.py'
 REQUIRED_ARGUMENTS = {'image_topic', 'input_transport', 'model_path', 'labels_path',
                       'params_file', 'namespace', 'num_threads', 'target_fps', 'log_level',
@@ -146,7 +145,7 @@ def test_launch_file_names_real_executables_parameters_and_files(launch_file):
         if isinstance(entry, dict):
             unknown = set(entry) - set(PARAMS_BY_NAME)
             assert not unknown, f'not parameters of the node: {sorted(unknown)}'
-    assert (ROOT / 'config' / 'movinet.yaml').is_file()
+    assert (CONFIG_DIR / 'movinet.yaml').is_file()
     setup_text = (ROOT / 'setup.py').read_text()
     assert "glob('config/*.yaml')" in setup_text and "glob('launch/*.launch.py')" in setup_text
 
@@ -214,7 +213,7 @@ def test_dds_profile_goes_to_the_node_and_to_the_camera(launch_file, monkeypatch
     for package in ('movinet_ros', 'v4l2_camera'):
         (profile,) = nodes[package]['additional_env'].values()
         assert profile.endswith('config/fastdds_images.xml'), profile
-    assert (ROOT / 'config' / 'fastdds_images.xml').is_file()
+    assert (CONFIG_DIR / 'fastdds_images.xml').is_file()
     assert "glob('config/*.xml')" in (ROOT / 'setup.py').read_text()
     for distro, variable in (('kilted', 'FASTDDS_DEFAULT_PROFILES_FILE'),
                              ('jazzy', 'FASTRTPS_DEFAULT_PROFILES_FILE')):

@@ -15,18 +15,15 @@
 """The custom messages: construction, serialisation round trip, and a real two-process DDS hop."""
 
 import json
-import pathlib
 import subprocess
 import sys
 
+from helpers import dds_probe
 from movinet_ros_interfaces.msg import ActionEvent, ActionHypothesis, ActionRecognition
 import pytest
 from rclpy.serialization import deserialize_message, serialize_message
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-import dds_probe  # noqa: E402, I100
-
-PROBE = pathlib.Path(__file__).with_name('dds_probe.py')
+PROBE = dds_probe.__file__
 
 
 def test_messages_have_the_documented_fields():

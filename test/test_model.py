@@ -23,7 +23,7 @@ dict of fresh arrays), so every discovery rule and error path is exercised witho
 
 import itertools
 
-import cv2
+from helpers.clips import clip_frames
 from movinet_ros.core import model as model_module
 from movinet_ros.core import runtime
 from movinet_ros.core.errors import MovinetError
@@ -486,28 +486,13 @@ def test_random_bytes_behind_a_tflite_header(tmp_path):
 
 # --- The real MoViNet-A0 stream model ------------------------------------------------------
 
-def read_rgb_frames(clip_path, stride=FRAME_STRIDE):
-    capture = cv2.VideoCapture(str(clip_path))
-    frames = []
-    try:
-        for index in range(MAX_CLIP_FRAMES):
-            ok, bgr = capture.read()
-            if not ok:
-                break
-            if index % stride == 0:
-                frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-    finally:
-        capture.release()
-    assert frames, f'no frames read from {clip_path}'
-    return frames
-
-
 @pytest.fixture
 def clip_inputs(clip_path, model_path):
     model = StreamModel(model_path)
     preprocess = Preprocessor(model.input_size, model.input_dtype, model.input_quantization)
     # The preprocessor reuses its buffer, so keep a copy of each prepared frame.
-    return [preprocess(rgb).copy() for rgb in read_rgb_frames(clip_path)]
+    return [preprocess(rgb).copy() for rgb in clip_frames(
+        clip_path, stride=FRAME_STRIDE, limit=MAX_CLIP_FRAMES)]
 
 
 @pytest.mark.model

@@ -24,6 +24,8 @@ import signal
 import statistics
 
 from diagnostic_msgs.msg import DiagnosticArray
+from helpers.constants import CAMERA, CLIP_FRAMES
+from helpers.nodes import stamp_ns, start_node
 from lifecycle_msgs.msg import Transition
 from lifecycle_msgs.srv import ChangeState, GetState
 from movinet_ros_interfaces.msg import ActionRecognition
@@ -36,17 +38,7 @@ from std_srvs.srv import Trigger
 
 
 pytestmark = pytest.mark.ros
-CAMERA = '/camera/image_raw'
-CLIP_FRAMES = 131
 RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
-
-
-def stamp_ns(header) -> int:
-    return header.stamp.sec * 1_000_000_000 + header.stamp.nanosec
-
-
-def start_node(graph, model_path, labels_path, *extra):
-    return graph.start_movinet_node(model_path, labels_path, CAMERA, *extra)
 
 
 def collect_actions(graph):

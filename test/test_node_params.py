@@ -14,19 +14,16 @@
 
 """Node parameters: one table, validation with reasons, and config/movinet.yaml mirroring it."""
 
-import pathlib
-
+from helpers.constants import CONFIG_DIR, README
 from movinet_ros.ros.params import (
     check_value, parameter_table_markdown, PARAMS, PARAMS_BY_NAME, settings_from_values,
     SettingsError)
 import pytest
 import yaml
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-
 
 def test_yaml_defaults_mirror_the_declarations():
-    config = yaml.safe_load((ROOT / 'config' / 'movinet.yaml').read_text())
+    config = yaml.safe_load((CONFIG_DIR / 'movinet.yaml').read_text())
     values = config['/**']['ros__parameters']
     for name, value in values.items():
         assert name in PARAMS_BY_NAME, f'{name} in movinet.yaml is not a node parameter'
@@ -38,7 +35,7 @@ def test_yaml_defaults_mirror_the_declarations():
 
 def test_readme_parameter_table_is_generated_from_the_declarations():
     table = parameter_table_markdown()
-    assert table in (ROOT / 'README.md').read_text(), \
+    assert table in README.read_text(), \
         'README parameter table is stale; paste parameter_table_markdown() output'
     assert all(f'| `{spec.name}` |' in table for spec in PARAMS)
     assert '| `num_threads` | `1` |' in table and '| `publish_overlay` | `true` |' in table

@@ -19,30 +19,27 @@ import json
 import pathlib
 
 import cv2
+from helpers.clips import clip_frames
+from helpers.constants import CAMERA, REPO_ROOT
 from movinet_ros.core.frames import message_to_rgb
 from movinet_ros.offline import bags
 from movinet_ros.offline.bags import BagError, read_image_messages
-from movinet_ros.offline.video import frame_stamp_ns, read_video, video_info
+from movinet_ros.offline.video import frame_stamp_ns, video_info
 import numpy as np
 import pytest
 from rosbags.highlevel import AnyReader
 from rosbags.rosbag1 import Writer as Ros1Writer
 from rosbags.typesys import get_typestore, Stores
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 SOURCE_MSG_DIR = REPO_ROOT / 'movinet_ros_interfaces' / 'msg'
-TOPIC = '/camera/image_raw'
-
-
-def _frames(clip_path, limit=None):
-    return [f.bgr for f in read_video(clip_path, max_frames=limit)]
+TOPIC = CAMERA
 
 
 @pytest.mark.parametrize('storage', ['mcap', 'sqlite3'])
 @pytest.mark.parametrize('compressed', [False, True], ids=['raw', 'compressed'])
 def test_video_bag_round_trip(tmp_path, clip_path, storage, compressed):
     info = video_info(clip_path)
-    frames = _frames(clip_path)
+    frames = clip_frames(clip_path, rgb=False)
     start_ns = 1_650_000_000_250_000_000
     out = tmp_path / 'bag'
     written = bags.write_video_bag(clip_path, out, TOPIC, storage=storage,
@@ -249,7 +246,7 @@ def _write_ros1_bag(path, frames, stamps):
 
 
 def test_ros1_bags_read_as_one_recording(tmp_path, clip_path):
-    frames = _frames(clip_path, limit=10)
+    frames = clip_frames(clip_path, rgb=False, limit=10)
     stamps = [1_600_000_000_000_000_000 + i * 40_000_000 for i in range(len(frames))]
     # Even frames in one bag, odd ones in another: reading both must interleave them.
     first, second = tmp_path / 'even.bag', tmp_path / 'odd.bag'

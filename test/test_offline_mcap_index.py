@@ -18,6 +18,7 @@
 import random
 import shutil
 
+from helpers.constants import CAMERA
 from movinet_ros.offline import bags
 from movinet_ros.offline.mcap_index import mcap_files, topic_messages
 import numpy as np
@@ -25,7 +26,7 @@ import pytest
 from rosbags.highlevel import AnyReader
 from rosbags.rosbag2 import CompressionFormat, CompressionMode, Writer
 
-IMAGE_TOPIC = '/camera/image_raw'
+IMAGE_TOPIC = CAMERA
 OTHER_TOPIC = '/camera/other'
 
 

@@ -17,6 +17,7 @@
 
 import json
 
+from helpers.constants import NS_PER_SEC as SEC
 from hypothesis import given, settings, strategies as st
 from movinet_ros.offline.annotations import Segment
 from movinet_ros.offline.metrics import (clip_prediction, confusion_counts, evaluate,
@@ -24,7 +25,6 @@ from movinet_ros.offline.metrics import (clip_prediction, confusion_counts, eval
                                          latency_stats, NO_PREDICTION, time_to_correct_sec)
 import pytest
 
-SEC = 1_000_000_000
 T0 = 1_700_000_000 * SEC
 OTHERS = ('b', 'c', 'd', 'e', 'f', 'g')
 

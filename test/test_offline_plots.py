@@ -16,6 +16,8 @@
 """Tests of movinet_ros.offline.plots: timeline images and annotated animations."""
 
 import cv2
+from helpers.clips import stamped_clip_frames
+from helpers.constants import NS_PER_SEC as SEC
 from movinet_ros.offline.annotations import Segment
 from movinet_ros.offline.metrics import FramePrediction
 from movinet_ros.offline.plots import (MIN_FRAME_HEIGHT, PANEL_WIDTH, plot_timeline, PlotError,
@@ -25,7 +27,6 @@ import numpy as np
 from PIL import Image
 import pytest
 
-SEC = 1_000_000_000
 T0 = 1_700_000_000 * SEC
 PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
 LABELS = ('carving ice', 'ice skating', 'skiing', 'snowboarding', 'curling', 'sledding',
@@ -129,9 +130,8 @@ def test_stamped_frames_show_the_live_prediction(tmp_path):
 
 
 def test_mp4_from_real_clip(tmp_path, clip_path):
-    from movinet_ros.offline.video import read_video, video_info
-    frames = [(f.stamp_ns, cv2.cvtColor(f.bgr, cv2.COLOR_BGR2RGB))
-              for f in read_video(clip_path, max_frames=30)]
+    from movinet_ros.offline.video import video_info
+    frames = stamped_clip_frames(clip_path, limit=30)
     predictions = [FramePrediction(stamp, ('carving ice',), (0.9,)) for stamp, _ in frames[::3]]
     out = tmp_path / 'anim.mp4'
     assert write_animation(iter(frames), predictions, out, fps=video_info(clip_path).fps) == 30

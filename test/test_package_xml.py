@@ -26,9 +26,9 @@ import re
 import sys
 
 from catkin_pkg.package import parse_package
+from helpers.constants import REPO_ROOT
 import pytest
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 ROOT_MANIFEST = REPO_ROOT / 'package.xml'
 INTERFACES_MANIFEST = REPO_ROOT / 'movinet_ros_interfaces' / 'package.xml'
 # Imported module -> rosdep key, for modules whose key is not their own name.

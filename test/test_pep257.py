@@ -12,12 +12,10 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-import pathlib
-
 from ament_pep257.main import main
+from helpers.constants import REPO_ROOT as ROOT
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHECKED = [str(ROOT / d) for d in ('movinet_ros', 'test', 'scripts', 'launch')]
 
 

@@ -17,6 +17,7 @@
 import json
 
 import cv2
+from helpers.clips import stamped_clip_frames
 from movinet_ros.cli import main as cli_main
 from movinet_ros.core.frames import FrameSizeError, UnsupportedEncodingError
 from movinet_ros.core.labels import load_labels
@@ -25,16 +26,11 @@ from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.core.postprocess import RankingConfig, softmax
 from movinet_ros.core.preprocess import PreprocessError, Preprocessor
 from movinet_ros.core.throttle import ResetReason
-from movinet_ros.offline.video import read_video
 from movinet_ros.ros.conversions import pixels_to_image_msg, stamp_from_ns
 import numpy as np
 import pytest
 
 pytestmark = pytest.mark.model
-
-
-def clip_frames(clip_path):
-    return [(f.stamp_ns, cv2.cvtColor(f.bgr, cv2.COLOR_BGR2RGB)) for f in read_video(clip_path)]
 
 
 def bgr8_message(rgb, stamp_ns, frame_id='cam'):
@@ -43,12 +39,12 @@ def bgr8_message(rgb, stamp_ns, frame_id='cam'):
 
 
 @pytest.fixture
-def pipeline(model_path, labels_path):
-    return RecognitionPipeline.from_files(model_path, labels_path)
+def pipeline(new_pipeline):
+    return new_pipeline()
 
 
 def test_streamed_clip_ends_on_carving_ice(pipeline, clip_path):
-    results = [r for stamp, rgb in clip_frames(clip_path)
+    results = [r for stamp, rgb in stamped_clip_frames(clip_path)
                if (r := pipeline.process(rgb, stamp)) is not None]
     assert pipeline.stats.received == 131
     assert pipeline.stats.processed == len(results) == 22
@@ -63,7 +59,7 @@ def test_pipeline_equals_feeding_the_model_by_hand(pipeline, model_path, labels_
     model = StreamModel(model_path)
     labels = load_labels(labels_path)
     prepare = Preprocessor(model.input_size, model.input_dtype, model.input_quantization)
-    frames = clip_frames(clip_path)
+    frames = stamped_clip_frames(clip_path)
     for index, (stamp, rgb) in enumerate(frames):
         result = pipeline.process(rgb, stamp)
         if index % 6:
@@ -78,13 +74,13 @@ def test_pipeline_equals_feeding_the_model_by_hand(pipeline, model_path, labels_
 
 def test_state_carries_between_frames(pipeline, clip_path):
     streamed = reset_each = None
-    for stamp, rgb in clip_frames(clip_path):
+    for stamp, rgb in stamped_clip_frames(clip_path):
         result = pipeline.process(rgb, stamp)
         if result is not None:
             streamed = result
     fresh = RecognitionPipeline(pipeline.model, pipeline.labels)
     fresh.model.reset()
-    for stamp, rgb in clip_frames(clip_path):
+    for stamp, rgb in stamped_clip_frames(clip_path):
         fresh.model.reset()
         result = fresh.process(rgb, stamp)
         if result is not None:
@@ -100,7 +96,7 @@ def test_messages_are_decoded_only_when_processed(pipeline, clip_path):
     def lazy(rgb, stamp):
         return lambda: decoded.append(stamp) or bgr8_message(rgb, stamp, 'camera_optical')
 
-    results = [r for stamp, rgb in clip_frames(clip_path)[:60]
+    results = [r for stamp, rgb in stamped_clip_frames(clip_path)[:60]
                if (r := pipeline.process(lazy(rgb, stamp), stamp)) is not None]
     assert decoded == [r.stamp_ns for r in results]
     assert len(decoded) == 10
@@ -108,7 +104,7 @@ def test_messages_are_decoded_only_when_processed(pipeline, clip_path):
 
 
 def test_malformed_message_is_counted_and_frees_its_slot(pipeline, clip_path):
-    frames = clip_frames(clip_path)
+    frames = stamped_clip_frames(clip_path)
     assert pipeline.process(frames[0][1], frames[0][0]) is not None
     broken = bgr8_message(frames[6][1], frames[6][0])
     broken.encoding = 'hsv8'
@@ -123,7 +119,7 @@ def test_malformed_message_is_counted_and_frees_its_slot(pipeline, clip_path):
 
 
 def test_size_change_and_backwards_stamps_reset_the_state(pipeline, clip_path):
-    (s0, rgb), (s6, _) = clip_frames(clip_path)[0], clip_frames(clip_path)[6]
+    (s0, rgb), (s6, _) = stamped_clip_frames(clip_path)[0], stamped_clip_frames(clip_path)[6]
     assert pipeline.process(rgb, s0).reset_reason is None
     bigger = cv2.resize(rgb, (320, 240))
     result = pipeline.process(bigger, s6)
@@ -134,7 +130,7 @@ def test_size_change_and_backwards_stamps_reset_the_state(pipeline, clip_path):
 
 
 def test_runtime_ranking_change_applies_to_next_frame(pipeline, clip_path):
-    frames = clip_frames(clip_path)
+    frames = stamped_clip_frames(clip_path)
     assert len(pipeline.process(frames[0][1], frames[0][0]).hypotheses) == 5
     pipeline.set_ranking(RankingConfig(top_k=2, allowlist=('carving ice', 'zumba')))
     result = pipeline.process(frames[6][1], frames[6][0])
@@ -155,7 +151,7 @@ def test_classify_json_matches_the_pipeline(model_path, labels_path, clip_path, 
     assert report['frames_read'] == 131 and report['frames_processed'] == 22
     assert report['results'][0]['label'] == 'carving ice'
     assert report['results'][0]['score'] >= 0.5
-    last = [r for stamp, rgb in clip_frames(clip_path)
+    last = [r for stamp, rgb in stamped_clip_frames(clip_path)
             if (r := pipeline.process(rgb, stamp)) is not None][-1]
     assert [(r['class_id'], r['label']) for r in report['results']] == [
         (h.class_id, h.label) for h in last.hypotheses]

@@ -14,17 +14,16 @@
 
 """The README's listener snippet, run as a user runs it: it logs results and ends on Ctrl-C."""
 
-import pathlib
 import signal
 import subprocess
 import sys
 
+from helpers.constants import README
 from movinet_ros_interfaces.msg import ActionHypothesis, ActionRecognition
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 
 pytestmark = pytest.mark.ros
-README = pathlib.Path(__file__).resolve().parents[1] / 'README.md'
 
 
 def listener_snippet() -> str:

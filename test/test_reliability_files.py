@@ -33,6 +33,7 @@ import subprocess
 import sys
 
 from diagnostic_msgs.msg import DiagnosticArray
+from helpers.nodes import RosGraph
 from lifecycle_msgs.srv import GetState
 from movinet_ros.cli import main
 from movinet_ros.core.errors import MovinetError
@@ -42,9 +43,6 @@ from movinet_ros.core.pipeline import RecognitionPipeline
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from std_srvs.srv import Trigger
-
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from ros_graph import RosGraph  # noqa: E402, I100
 
 # A remedy: the message tells the user what to use, set, fetch or change.
 ADVICE = re.compile(r'\b(use|set|download|get|fetch|re-?export|must|expected|save|needed)\b')

@@ -28,18 +28,18 @@ tests publish every malformed frame twice, once at each kind of stamp, so the ex
 frames_rejected is exact.
 """
 
-import pathlib
 import signal
-import sys
 import time
 import tracemalloc
 from types import SimpleNamespace
 
-import cv2
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+from helpers.clips import clip_frames
+from helpers.constants import CAMERA, NS_PER_SEC as NS
+from helpers.images import encode, with_jpeg_size
+from helpers.nodes import RosGraph, stamp_ns, start_node
 from movinet_ros.core.frames import FrameError, message_to_rgb
 from movinet_ros.core.throttle import StampThrottle
-from movinet_ros.offline.video import read_video
 from movinet_ros.ros.conversions import pixels_to_image_msg, stamp_from_ns
 from movinet_ros.ros.node import MovinetNode
 from movinet_ros_interfaces.msg import ActionRecognition
@@ -52,14 +52,9 @@ from rclpy.serialization import serialize_message
 from sensor_msgs.msg import CompressedImage, Image
 from std_srvs.srv import Trigger
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from ros_graph import RosGraph  # noqa: E402, I100
-
-NS = 1_000_000_000
 START_NS = 1_700_000_000 * NS
 PERIOD_NS = 33_333_333  # the good frames' stamps advance at 30 fps
 SLOT_NS = 200_000_000  # one 5 fps period: a stamp this far ahead is always processed
-CAMERA = '/camera/image_raw'
 RELIABLE = QoSProfile(depth=200, reliability=ReliabilityPolicy.RELIABLE)
 JPEG_FORMAT = 'bgr8; jpeg compressed bgr8'
 
@@ -83,24 +78,8 @@ def truncated(data: bytes) -> bytes:
     return data[:len(data) // 2]
 
 
-def encode(bgr: np.ndarray, extension: str) -> bytes:
-    ok, encoded = cv2.imencode(extension, bgr)
-    assert ok
-    return encoded.tobytes()
-
-
-def with_jpeg_size(jpeg: bytes, width: int, height: int) -> bytes:
-    """Return ``jpeg`` with the size in its baseline frame header (SOF0) replaced."""
-    data = bytearray(jpeg)
-    position = 2
-    while data[position + 1] != 0xC0:  # walk the segments: marker, 2-byte length, payload
-        position += 2 + int.from_bytes(data[position + 2:position + 4], 'big')
-    data[position + 5:position + 9] = height.to_bytes(2, 'big') + width.to_bytes(2, 'big')
-    return bytes(data)
-
-
 def corrupt_png(bgr: np.ndarray) -> bytes:
-    data = bytearray(encode(bgr, '.png'))
+    data = bytearray(encode('.png', bgr))
     middle = len(data) // 2
     data[middle:middle + 64] = bytes(64)  # breaks the IDAT checksum and its deflate stream
     return bytes(data)
@@ -122,17 +101,17 @@ RAW_MALFORMED = {
         'image 100000x100000 (step 300000) exceeds the 16384 pixel limit'),
 }
 COMPRESSED_MALFORMED = {
-    'truncated JPEG': (lambda bgr, t: compressed_image(truncated(encode(bgr, '.jpg')), t),
+    'truncated JPEG': (lambda bgr, t: compressed_image(truncated(encode('.jpg', bgr)), t),
                        'is truncated'),
     'corrupt PNG': (lambda bgr, t: compressed_image(corrupt_png(bgr), t, 'bgr8; png compressed'),
                     'could not decode png image'),
-    'unknown format': (lambda bgr, t: compressed_image(encode(bgr, '.png'), t, 'tiff'),
+    'unknown format': (lambda bgr, t: compressed_image(encode('.png', bgr), t, 'tiff'),
                        "unsupported CompressedImage format 'tiff'"),
     'empty data': (lambda bgr, t: compressed_image(b'', t), 'has no data'),
-    'PNG data labelled JPEG': (lambda bgr, t: compressed_image(encode(bgr, '.png'), t),
+    'PNG data labelled JPEG': (lambda bgr, t: compressed_image(encode('.png', bgr), t),
                                'says JPEG, but the data starts with 89 50 4e 47'),
     'JPEG claims 65535x65535': (
-        lambda bgr, t: compressed_image(with_jpeg_size(encode(bgr, '.jpg'), 65535, 65535), t),
+        lambda bgr, t: compressed_image(with_jpeg_size(encode('.jpg', bgr), 65535, 65535), t),
         'of 65535x65535 exceeds the 16384 pixel limit'),
 }
 
@@ -142,7 +121,7 @@ def good_raw(bgr, stamp_ns):
 
 
 def good_compressed(bgr, stamp_ns):
-    return compressed_image(encode(bgr, '.jpg'), stamp_ns)
+    return compressed_image(encode('.jpg', bgr), stamp_ns)
 
 
 LOSSLESS = QoSProfile(depth=300, reliability=ReliabilityPolicy.RELIABLE)
@@ -157,11 +136,7 @@ TRANSPORTS = {
 @pytest.fixture
 def clip_bgr(clip_path):
     """Read the clip's 131 frames, BGR as a camera driver sends them."""
-    return [frame.bgr for frame in read_video(clip_path)]
-
-
-def stamp_ns(header) -> int:
-    return header.stamp.sec * NS + header.stamp.nanosec
+    return clip_frames(clip_path, rgb=False)
 
 
 def values(status) -> dict:
@@ -173,10 +148,6 @@ def counter(status, key: str) -> int:
 
 
 # DDS graph ----------------------------------------------------------------------------
-def start_node(graph, model_path, labels_path, *extra):
-    return graph.start_movinet_node(model_path, labels_path, CAMERA, *extra)
-
-
 def observe(graph):
     """Subscribe the probe to /actions and the node's /diagnostics statuses."""
     actions, statuses = [], []
@@ -477,11 +448,11 @@ def absurd_compressed(kind: str):
     tiny = np.zeros((16, 16, 3), np.uint8)
     if kind == 'jpeg 65535x65535':
         return SimpleNamespace(format='jpeg',
-                               data=with_jpeg_size(encode(tiny, '.jpg'), 65535, 65535))
+                               data=with_jpeg_size(encode('.jpg', tiny), 65535, 65535))
     if kind == 'jpeg 8192x8192 from 600 bytes':
         return SimpleNamespace(format='jpeg',
-                               data=with_jpeg_size(encode(tiny, '.jpg'), 8192, 8192))
-    png = bytearray(encode(tiny, '.png'))
+                               data=with_jpeg_size(encode('.jpg', tiny), 8192, 8192))
+    png = bytearray(encode('.png', tiny))
     png[16:24] = (16384).to_bytes(4, 'big') * 2  # IHDR width and height
     return SimpleNamespace(format='png', data=bytes(png))
 

@@ -23,31 +23,24 @@ those of a fresh pipeline fed the same frames from that point on, and a bag play
 must give identical results on every loop. Real model, real clip.
 """
 
+from helpers.clips import clip_frames
+from helpers.constants import CAMERA, NS_PER_SEC as NS
 from movinet_ros.core.frames import FrameSizeError
-from movinet_ros.core.pipeline import RecognitionPipeline
 from movinet_ros.core.throttle import ResetReason
 from movinet_ros.offline.bags import read_image_messages, write_video_bag
-from movinet_ros.offline.video import read_video
 import numpy as np
 import pytest
 
 pytestmark = pytest.mark.model
-NS = 1_000_000_000
 START_NS = 1_700_000_000 * NS
 PERIOD_NS = 33_333_333  # 30 fps stamps
-TOPIC = '/camera/image_raw'
+TOPIC = CAMERA
 
 
 @pytest.fixture
 def frames(clip_path):
     """Read the clip's 131 frames as RGB arrays."""
-    return [np.ascontiguousarray(frame.bgr[:, :, ::-1]) for frame in read_video(clip_path)]
-
-
-@pytest.fixture
-def new_pipeline(model_path, labels_path):
-    """Build a fresh pipeline with the real model at the default 5 fps and 2 s reset gap."""
-    return lambda: RecognitionPipeline.from_files(model_path, labels_path)
+    return clip_frames(clip_path)
 
 
 def steady(count, start_ns=START_NS):

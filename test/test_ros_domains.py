@@ -15,17 +15,14 @@
 """The tests' ROS domains: the range from the environment, and claims no two runs share."""
 
 import os
-import pathlib
 import socket
 import subprocess
 import sys
 import uuid
 
+from helpers import ros_domains
+from helpers.ros_domains import BASE_VAR, CLAIM_PREFIX, COUNT_VAR, DomainClaims
 import pytest
-
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-import ros_domains  # noqa: E402, I100
-from ros_domains import BASE_VAR, CLAIM_PREFIX, COUNT_VAR, DomainClaims  # noqa: E402, I100
 
 # A process that holds a claim on one domain until its standard input closes.
 HOLDER = """

@@ -27,12 +27,12 @@ frame is undone entirely: the next frame is judged against the frame before it.
 
 import collections
 
+from helpers.constants import NS_PER_SEC as NS
 from hypothesis import given, settings, strategies as st
 from movinet_ros.core.throttle import ResetReason, StampThrottle, ThrottleDecision
 import pytest
 
 EXAMPLES = 1000
-NS = 1_000_000_000
 # header.stamp: sec is int32, nanosec < 1e9.
 STAMP_MIN = -(2**31) * NS
 STAMP_MAX = (2**31 - 1) * NS + NS - 1

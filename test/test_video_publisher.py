@@ -19,25 +19,23 @@ The unit tests check the declarations; the others run the real executable on the
 in a test's own ROS domain and look at what it publishes and prints.
 """
 
-import pathlib
 import subprocess
 import sys
 
+from helpers.constants import CAMERA, README
 from movinet_ros.ros.video_publisher import (
     output_size, parameter_table_markdown, PARAMS, PublisherError, settings_from_values)
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 MODULE = 'movinet_ros.ros.video_publisher'
-CAMERA = '/camera/image_raw'
 TIMEOUT_SEC = 60
 
 
 def test_readme_table_is_generated_from_the_declarations():
     table = parameter_table_markdown()
-    assert table in (ROOT / 'README.md').read_text(), \
+    assert table in README.read_text(), \
         'README video_publisher table is stale; paste parameter_table_markdown() output'
     assert all(f'| `{spec.name}` |' in table for spec in PARAMS)
     assert "| `video` | `''` |" in table and '| `reliability` | `reliable` |' in table

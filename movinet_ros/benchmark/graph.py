@@ -24,128 +24,51 @@ publisher's clock at publication). Every wait is bounded, and every child proces
 stopped (SIGINT, then kill) however the measurement ends.
 """
 
-import ctypes
+from __future__ import annotations
+
+from collections.abc import Sequence
 from dataclasses import dataclass
 import json
 import os
 import signal
-import subprocess
 import sys
-import tempfile
 import time
-from typing import Callable, Dict, IO, List, Optional, Sequence, Tuple
 
 from diagnostic_msgs.msg import DiagnosticArray
 from movinet_ros.benchmark import BenchmarkError
 from movinet_ros.benchmark.stats import Figure, median, missing, percentile, summarize
-from movinet_ros.ros.dds import profile_environment, PROFILE_VARIABLES
+from movinet_ros.ros.dds import profile_environment
 from movinet_ros.ros.input_qos import input_profile
+from movinet_ros.ros.process_graph import (
+    dds_variables, graph_environment, Probe, ProcessGroup, STOP_TIMEOUT_SEC)
 from movinet_ros.ros.wire import header_stamp_ns
 from movinet_ros_interfaces.msg import ActionRecognition
 import psutil
-import rclpy
-from rclpy.context import Context
-from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
-from rclpy.signals import SignalHandlerOptions
 from sensor_msgs.msg import Image
 
 NODE_MODULE = 'movinet_ros.ros.node'
 PUBLISHER_MODULE = 'movinet_ros.ros.video_publisher'
-DDS_VARIABLES = ('ROS_AUTOMATIC_DISCOVERY_RANGE', *PROFILE_VARIABLES,
-                 'RMW_IMPLEMENTATION', 'ROS_DOMAIN_ID')
-STOP_TIMEOUT_SEC = 10.0
-RESOURCE_SAMPLE_SEC = 0.5
+DRIVER_MODULE = 'movinet_ros.benchmark.camera_driver'
 _RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
-_PR_SET_PDEATHSIG = 1
 
 
-def dds_environment(domain_id: int, profile_path: str) -> Dict[str, str]:
+def dds_environment(domain_id: int, profile_path: str) -> dict[str, str]:
     """Return the variables that keep DDS traffic on this machine, in its own domain."""
     if not os.path.isfile(profile_path):
         raise BenchmarkError(f'Fast DDS profile not found: {profile_path}')
-    return {
-        'ROS_AUTOMATIC_DISCOVERY_RANGE': 'LOCALHOST',
-        **profile_environment(profile_path),
-        'RMW_IMPLEMENTATION': 'rmw_fastrtps_cpp',
-        'ROS_DOMAIN_ID': str(domain_id),
-    }
+    return dds_variables(domain_id, profile_path)
 
 
-def _die_with_parent() -> None:
-    # A benchmark killed outright must not leave nodes publishing: Linux sends the child
-    # SIGTERM when this process dies (rclpy nodes shut down on it).
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass
+class ResultProbe(Probe):
+    """A probe on the benchmark's domain that receives results and times them."""
 
-
-class ProcessGroup:
-    """Child processes of one measurement; closing stops them all."""
-
-    def __init__(self, env: Dict[str, str]) -> None:
-        self.env = {**os.environ, **env, 'PYTHONUNBUFFERED': '1'}
-        self.env.pop('ROS_LOCALHOST_ONLY', None)
-        self.processes: List[subprocess.Popen] = []
-        self._logs: Dict[int, IO[str]] = {}
-
-    def start(self, module: str, *ros_args: str) -> subprocess.Popen:
-        """Start ``python -m module --ros-args ...``; its output goes to a temporary file."""
-        log = tempfile.TemporaryFile(mode='w+')
-        process = subprocess.Popen(
-            [sys.executable, '-m', module, '--ros-args', *ros_args], env=self.env,
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent if sys.platform.startswith('linux') else None)
-        self.processes.append(process)
-        self._logs[process.pid] = log
-        return process
-
-    def output(self, process: subprocess.Popen, tail: int = 2000) -> str:
-        """Return the last ``tail`` characters the process printed."""
-        log = self._logs[process.pid]
-        log.flush()
-        log.seek(0)
-        return log.read()[-tail:]
-
-    def close(self) -> None:
-        """Stop every process: SIGINT, then SIGKILL after STOP_TIMEOUT_SEC, newest first."""
-        for process in reversed(self.processes):
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + STOP_TIMEOUT_SEC
-        for process in reversed(self.processes):
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=STOP_TIMEOUT_SEC)
-        for log in self._logs.values():
-            log.close()
-        self.processes.clear()
-        self._logs.clear()
-
-    def __enter__(self) -> 'ProcessGroup':
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
-
-
-class Probe:
-    """An in-process node on the benchmark's domain that receives results and times them."""
-
-    def __init__(self, domain_id: int) -> None:
-        self.context = Context()
-        rclpy.init(context=self.context, domain_id=domain_id,
-                   signal_handler_options=SignalHandlerOptions.NO)
-        self.node = rclpy.create_node('movinet_bench_probe', context=self.context)
-        self.executor = SingleThreadedExecutor(context=self.context)
-        self.executor.add_node(self.node)
+    def __init__(self, env: dict[str, str]) -> None:
+        super().__init__(env, 'movinet_bench_probe')
         # (monotonic receive time, latency in ms, the node's model step in ms) per topic.
-        self.latencies: Dict[str, List[Tuple[float, float, float]]] = {}
+        self.latencies: dict[str, list[tuple[float, float, float]]] = {}
         # (monotonic receive time, ms since the image's stamp) of raw images received.
-        self.image_arrivals: List[Tuple[float, float]] = []
+        self.image_arrivals: list[tuple[float, float]] = []
 
     def listen(self, topic: str) -> None:
         """Record the latency of every ActionRecognition on ``topic``."""
@@ -168,32 +91,6 @@ class Probe:
 
         self.node.create_subscription(Image, topic, received,
                                       input_profile(ReliabilityPolicy.BEST_EFFORT), raw=True)
-
-    def spin_until(self, condition: Callable[[], bool], timeout: float,
-                   every: Optional[Callable[[], None]] = None) -> bool:
-        """Spin until ``condition()`` or ``timeout`` s; call ``every`` about twice a second."""
-        deadline = time.monotonic() + timeout
-        next_call = time.monotonic()
-        while time.monotonic() < deadline:
-            if condition():
-                return True
-            if every is not None and time.monotonic() >= next_call:
-                every()
-                next_call += RESOURCE_SAMPLE_SEC
-            self.executor.spin_once(timeout_sec=0.02)
-        return condition()
-
-    def close(self) -> None:
-        """Destroy the probe and its context."""
-        self.executor.shutdown()
-        self.node.destroy_node()
-        rclpy.try_shutdown(context=self.context)
-
-    def __enter__(self) -> 'Probe':
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
 
 
 @dataclass(frozen=True)
@@ -232,9 +129,9 @@ class LiveResult:
         return cls(*(missing(reason),) * 6)
 
 
-def measure_live(model_path: str, labels_path: str, clip_path: str, env: Dict[str, str],
+def measure_live(model_path: str, labels_path: str, clip_path: str, env: dict[str, str],
                  namespace: str, timing: LiveTiming, cameras: int = 1,
-                 size: Tuple[int, int] = (640, 480), fps: float = 30.0) -> LiveResult:
+                 size: tuple[int, int] = (640, 480), fps: float = 30.0) -> LiveResult:
     """
     Run one node fed by ``cameras`` video publishers (``size`` at ``fps``) and time it.
 
@@ -259,12 +156,12 @@ def measure_live(model_path: str, labels_path: str, clip_path: str, env: Dict[st
     publisher_args = ['-p', f'video:={clip_path}', '-p', f'width:={size[0]}',
                       '-p', f'height:={size[1]}', '-p', f'fps:={float(fps)}',
                       '-p', 'loop:=true', '-p', 'reliability:=best_effort']
-    with ProcessGroup(env) as group, Probe(int(env['ROS_DOMAIN_ID'])) as probe:
+    with ProcessGroup(graph_environment(env)) as group, ResultProbe(env) as probe:
         for topic in actions:
             probe.listen(topic)
-        node = group.start(NODE_MODULE, *node_args)
+        node = group.start_module(NODE_MODULE, *node_args)
         for camera in camera_namespaces:
-            group.start(PUBLISHER_MODULE, *publisher_args, '-r', f'__ns:={camera}')
+            group.start_module(PUBLISHER_MODULE, *publisher_args, '-r', f'__ns:={camera}')
         started = probe.spin_until(
             lambda: node.poll() is not None or any(p.poll() is not None
                                                    for p in group.processes)
@@ -275,26 +172,26 @@ def measure_live(model_path: str, labels_path: str, clip_path: str, env: Dict[st
             what = 'exited' if dead else f'gave no result within {timing.startup_timeout_sec:g} s'
             raise BenchmarkError(
                 f'{"the node" if culprit is node else "a video publisher"} {what}; its output:'
-                f'\n{group.output(culprit)}')
+                f'\n{group.output(culprit, tail=2000)}')
         try:
             images = f'{namespace}/image' if cameras == 1 else None
             return _measure_windows(probe, psutil.Process(node.pid), actions, images, timing)
         except psutil.Error as error:
             raise BenchmarkError(f'the node exited while measuring ({error}); its output:\n'
-                                 f'{group.output(node)}') from error
+                                 f'{group.output(node, tail=2000)}') from error
 
 
-def _measure_windows(probe: Probe, node: psutil.Process, actions: Sequence[str],
-                     images: Optional[str], timing: LiveTiming) -> LiveResult:
-    probe.spin_until(lambda: False, timing.warmup_sec)
+def _measure_windows(probe: ResultProbe, node: psutil.Process, actions: Sequence[str],
+                     images: str | None, timing: LiveTiming) -> LiveResult:
+    probe.spin_for(timing.warmup_sec)
     p50s, p95s, cpus, rsss, steps = [], [], [], [], []
     processed = 0
     for _ in range(timing.segments):
-        window_rss: List[float] = []
+        window_rss: list[float] = []
         node.cpu_percent(None)
         began = time.monotonic()
-        probe.spin_until(lambda: False, timing.segment_sec,
-                         every=lambda: window_rss.append(node.memory_info().rss / 2 ** 20))
+        probe.spin_for(timing.segment_sec,
+                       every=lambda: window_rss.append(node.memory_info().rss / 2 ** 20))
         cpus.append(node.cpu_percent(None))
         ended = time.monotonic()
         rsss.append(max(window_rss))
@@ -314,7 +211,7 @@ def _measure_windows(probe: Probe, node: psutil.Process, actions: Sequence[str],
                       else missing('measured with one camera only'), processed)
 
 
-def _image_transport(probe: Probe, images: str, timing: LiveTiming) -> Figure:
+def _image_transport(probe: ResultProbe, images: str, timing: LiveTiming) -> Figure:
     """
     Time images from the camera to the probe, in windows after the latency windows.
 
@@ -325,7 +222,7 @@ def _image_transport(probe: Probe, images: str, timing: LiveTiming) -> Figure:
     p50s = []
     for _ in range(timing.segments):
         began = time.monotonic()
-        probe.spin_until(lambda: False, timing.segment_sec / 4)
+        probe.spin_for(timing.segment_sec / 4)
         arrivals = [latency for at, latency in probe.image_arrivals if at >= began]
         if arrivals:
             p50s.append(median(arrivals))
@@ -353,8 +250,8 @@ class DeliveryResult:
         return self.results / self.expected_results if self.expected_results else 0.0
 
 
-def measure_delivery(model_path: str, labels_path: str, clip_path: str, env: Dict[str, str],
-                     namespace: str, *, size: Tuple[int, int], reliability: str,
+def measure_delivery(model_path: str, labels_path: str, clip_path: str, env: dict[str, str],
+                     namespace: str, *, size: tuple[int, int], reliability: str,
                      driver_profile: str, frames: int, target_fps: float = 5.0,
                      timeout_sec: float = 90.0) -> DeliveryResult:
     """
@@ -370,9 +267,9 @@ def measure_delivery(model_path: str, labels_path: str, clip_path: str, env: Dic
     actions = f'{namespace}/actions'
     node_args = ['-r', f'__ns:={namespace}', '-p', f'model_path:={model_path}',
                  '-p', f'labels_path:={labels_path}']
-    with ProcessGroup(env) as group, Probe(int(env['ROS_DOMAIN_ID'])) as probe:
+    with ProcessGroup(graph_environment(env)) as group, ResultProbe(env) as probe:
         probe.listen(actions)
-        received: List[int] = []
+        received: list[int] = []
 
         def diagnostics(msg: DiagnosticArray) -> None:
             for status in msg.status:
@@ -381,30 +278,22 @@ def measure_delivery(model_path: str, labels_path: str, clip_path: str, env: Dic
                         received.append(int(value.value))
 
         probe.node.create_subscription(DiagnosticArray, '/diagnostics', diagnostics, 10)
-        node = group.start(NODE_MODULE, *node_args)
+        node = group.start_module(NODE_MODULE, *node_args)
         if not probe.spin_until(lambda: node.poll() is not None
                                 or probe.node.count_subscribers(topic) > 0, timeout_sec):
             raise BenchmarkError(f'the node did not subscribe to {topic}:\n'
-                                 f'{group.output(node)}')
-        log = tempfile.TemporaryFile(mode='w+')
-        driver = subprocess.Popen(
-            [sys.executable, '-m', 'movinet_ros.benchmark.camera_driver', '--clip',
-             str(clip_path), '--size', f'{size[0]}x{size[1]}', '--reliability', reliability,
-             '--frames', str(frames), '--topic', topic],
-            env={**group.env, **profile_environment(driver_profile)},
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent if sys.platform.startswith('linux') else None)
+                                 f'{group.output(node, tail=2000)}')
+        driver = group.start_command(
+            [sys.executable, '-m', DRIVER_MODULE, '--clip', str(clip_path),
+             '--size', f'{size[0]}x{size[1]}', '--reliability', reliability,
+             '--frames', str(frames), '--topic', topic], profile_environment(driver_profile))
         try:
             probe.spin_until(lambda: driver.poll() is not None, timeout_sec)
             # The last results and a diagnostics report after the stream ended.
-            probe.spin_until(lambda: False, 2.5)
+            probe.spin_for(2.5)
         finally:
-            if driver.poll() is None:
-                driver.kill()
-            driver.wait(timeout=STOP_TIMEOUT_SEC)
-        log.seek(0)
-        output = log.read()
-        log.close()
+            ProcessGroup.stop(driver, signal.SIGKILL, STOP_TIMEOUT_SEC)
+        output = group.output(driver)
         if driver.returncode != 0:
             raise BenchmarkError(f'the camera driver failed:\n{output[-2000:]}')
         sent = json.loads(output.strip().splitlines()[-1])['sent']
