@@ -35,6 +35,8 @@ ENV := . scripts/env.sh &&
 # FASTDDS_DEFAULT_PROFILES_FILE, Fast DDS 2 (Jazzy) only FASTRTPS_DEFAULT_PROFILES_FILE.
 LOCAL_DDS := ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST \
 	$(PROFILE_VARIABLE)=$(CURDIR)/config/fastdds_images_localhost.xml
+# make test TESTS=test/test_node.py PYTEST_ARGS='-x -k reset': which tests, pytest's options.
+TESTS ?= test
 PYTEST_ARGS ?=
 
 COLCON_STAMP := $(INSTALL_BASE)/.movinet_ros_built
@@ -81,7 +83,7 @@ typecheck: setup
 # The type check first, then the suite. pytest exits 5 when it collected no test: that must
 # fail, never pass.
 test: typecheck
-	$(ENV) $(LOCAL_DDS) python -m pytest test $(PYTEST_ARGS); rc=$$?; \
+	$(ENV) $(LOCAL_DDS) python -m pytest $(TESTS) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo 'make test: pytest ran no test' >&2; exit 1; fi; exit $$rc
 
 # The node and the pipeline against the model's own floor: a table and a JSON line (~3 min).
