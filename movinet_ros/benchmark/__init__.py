@@ -23,8 +23,6 @@ cameras), ``offline`` times ``movinet-ros eval`` on a bag; ``stats`` turns sampl
 figures, ``report`` prints them and ``suite`` runs everything in order.
 """
 
-from movinet_ros.core.errors import MovinetError
+from movinet_ros.benchmark.errors import BenchmarkError
 
-
-class BenchmarkError(MovinetError):
-    """The benchmark cannot run: a file is missing or a process misbehaved."""
+__all__ = ['BenchmarkError']

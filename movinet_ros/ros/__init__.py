@@ -14,3 +14,7 @@
 
 
 """ROS 2 glue: the lifecycle node, its parameters, diagnostics and message conversions."""
+
+from movinet_ros.ros.errors import PublisherError, SettingsError
+
+__all__ = ['PublisherError', 'SettingsError']

@@ -30,6 +30,7 @@ from movinet_ros.core.events import EventConfig
 from movinet_ros.core.pipeline import PipelineConfig
 from movinet_ros.core.postprocess import RankingConfig
 from movinet_ros.core.preprocess import RESIZE_MODES
+from movinet_ros.ros.errors import SettingsError
 
 TRANSPORTS = ('raw', 'compressed')
 INPUT_QOS_MODES = ('auto', 'sensor_data', 'reliable')
@@ -135,10 +136,6 @@ PARAMS: Tuple[ParamSpec, ...] = (
 )
 
 PARAMS_BY_NAME: Dict[str, ParamSpec] = {spec.name: spec for spec in PARAMS}
-
-
-class SettingsError(ValueError):
-    """A parameter value is invalid; the message names the parameter and the reason."""
 
 
 @dataclass(frozen=True)

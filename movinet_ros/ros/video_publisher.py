@@ -33,6 +33,7 @@ from movinet_ros.offline.video import read_video, video_info
 from movinet_ros.ros.command_line import Executable, handle_arguments, USAGE_ERROR
 from movinet_ros.ros.conversions import pixels_to_image_msg
 from movinet_ros.ros.params import allowed_values, check_value, ParamSpec, shown_default
+from movinet_ros.ros.errors import PublisherError
 from movinet_ros.ros.spin import init_with_stop_flag, spin_until_stopped
 from rcl_interfaces.msg import ParameterDescriptor
 import rclpy
@@ -85,10 +86,6 @@ EXECUTABLE = Executable(
     'example:\n'
     '  video_publisher --ros-args -p video:=clip.mp4 -p width:=640 -r image:=/camera/image_raw\n'
     'A wrong value prints one line and exits with code 2.')
-
-
-class PublisherError(MovinetError):
-    """A video_publisher parameter is missing or invalid; the message says which and why."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,27 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Errors of the ROS layer: invalid node and video_publisher parameters."""
+
+from movinet_ros.core.errors import MovinetError
+
+__all__ = ['PublisherError', 'SettingsError']
+
+
+class SettingsError(MovinetError, ValueError):
+    """A parameter value is invalid; the message names the parameter and the reason."""
+
+
+class PublisherError(MovinetError):
+    """A video_publisher parameter is missing or invalid; the message says which and why."""
