@@ -53,6 +53,7 @@ class HealthMonitor:
 
     def add_inference(self, milliseconds: float) -> None:
         """Record one model invoke time."""
+        # A deque's append is atomic; report() copies it whole before reading it.
         self._inference_ms.append(milliseconds)
 
     def report(self, stats: PipelineStats, now_sec: float, active: bool = True,
@@ -74,8 +75,9 @@ class HealthMonitor:
         rejected = snapshot.rejected - before.rejected
         input_fps = received / elapsed if elapsed else 0.0
         output_fps = (snapshot.processed - before.processed) / elapsed if elapsed else 0.0
-        p50, p95 = (np.percentile(self._inference_ms, [50, 95]) if self._inference_ms
-                    else (0.0, 0.0))
+        # Copied in one step: the diagnostics thread reads while the image callback appends.
+        inference_ms = tuple(self._inference_ms)
+        p50, p95 = np.percentile(inference_ms, [50, 95]) if inference_ms else (0.0, 0.0)
         values = {
             'frames_received': str(snapshot.received),
             'frames_processed': str(snapshot.processed),

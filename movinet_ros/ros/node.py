@@ -50,9 +50,11 @@ from movinet_ros_interfaces.msg import ActionEvent, ActionRecognition
 from rcl_interfaces.msg import (
     FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterType, SetParametersResult)
 import rclpy
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.clock import Clock, ClockType
 from rclpy.event_handler import SubscriptionEventCallbacks
 from rclpy.exceptions import ParameterException
+from rclpy.executors import MultiThreadedExecutor
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
 from rclpy.qos import QoSProfile, ReliabilityPolicy
@@ -176,7 +178,10 @@ class MovinetNode(LifecycleNode):
         self._warned_zero_stamp = False
         self._rejections_logged: Dict[str, float] = {}
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
-        self.create_timer(1.0, self._publish_diagnostics)
+        # Own callback group, and main() spins two threads: a frame that takes long to decode
+        # (the image callbacks share the default group) cannot pause the diagnostics.
+        self.create_timer(1.0, self._publish_diagnostics,
+                          callback_group=MutuallyExclusiveCallbackGroup())
         # On the steady clock: the graph changes whatever the ROS time (sim time) does.
         self.create_timer(INPUT_MATCH_PERIOD_SEC, self._match_inputs,
                           clock=Clock(clock_type=ClockType.STEADY_TIME))
@@ -522,14 +527,16 @@ class MovinetNode(LifecycleNode):
         return total
 
     def _publish_diagnostics(self) -> None:
-        if not self.cameras or self.health is None:
+        # Read once: a lifecycle transition on the other thread may replace them meanwhile.
+        cameras, health = self.cameras, self.health
+        if not cameras or health is None:
             level, message, values = WARN, 'unconfigured: no model loaded', {}
         else:
-            report = self.health.report(self.total_stats(), time.monotonic(), self._active,
-                                        self.input_loss_ratio())
+            report = health.report(self.total_stats(), time.monotonic(), self._active,
+                                   self.input_loss_ratio())
             level, message, values = report.level, report.message, dict(report.values)
-            values['events_started'] = str(sum(c.detector.counts.started for c in self.cameras))
-            values['events_ongoing'] = str(sum(c.detector.ongoing_count for c in self.cameras))
+            values['events_started'] = str(sum(c.detector.counts.started for c in cameras))
+            values['events_ongoing'] = str(sum(c.detector.ongoing_count for c in cameras))
         status = DiagnosticStatus(
             level=bytes([level]), name=f'{self.get_name()}: movinet action recognition',
             message=message, hardware_id=values.get('model', ''),
@@ -576,7 +583,7 @@ def main(args: Optional[List[str]] = None) -> int:
                 'autostart: staying unconfigured; fix what the error above names, then '
                 'configure again through the lifecycle services (or restart the node: '
                 'model_path and labels_path are read-only)')
-    spin_until_stopped(node, stop_requested)
+    spin_until_stopped(node, stop_requested, executor=MultiThreadedExecutor(num_threads=2))
     return 0
 
 
