@@ -90,7 +90,11 @@ def png_bomb():
 
 @pytest.fixture(scope='module')
 def oversized_jpeg():
-    """About 140 KB of real JPEG whose header claims 16384x16384."""
+    return oversized_jpeg_bytes()
+
+
+def oversized_jpeg_bytes() -> bytes:
+    """Return about 140 KB of real JPEG whose header claims 16384x16384."""
     noisy = np.random.default_rng(3).integers(0, 256, (480, 320, 3), dtype=np.uint8)
     data = jpeg(cv2.GaussianBlur(noisy, (3, 3), 0), quality=97)
     assert 130_000 < len(data) < 150_000, len(data)
