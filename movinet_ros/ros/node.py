@@ -583,6 +583,8 @@ def main(args: Optional[List[str]] = None) -> int:
                 'autostart: staying unconfigured; fix what the error above names, then '
                 'configure again through the lifecycle services (or restart the node: '
                 'model_path and labels_path are read-only)')
+    # Two threads: the diagnostics timer (its own callback group) runs while a frame decodes;
+    # the image callbacks, services and transitions stay serialised in the default group.
     spin_until_stopped(node, stop_requested, executor=MultiThreadedExecutor(num_threads=2))
     return 0
 
