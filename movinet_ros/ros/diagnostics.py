@@ -17,7 +17,8 @@
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Deque, Dict, Optional, Tuple
+import threading
+from typing import Any, Callable, Deque, Dict, Optional, Tuple
 
 from movinet_ros.core.pipeline import PipelineStats
 import numpy as np
@@ -109,3 +110,42 @@ class HealthMonitor:
             return HealthReport(WARN, f'input at {input_fps:.1f} fps is slower than '
                                 f'target_fps {self.target_fps:g}', values)
         return HealthReport(OK, 'running', values)
+
+
+class DiagnosticsThread:
+    """
+    Call ``publish`` every ``period_sec`` of the steady clock on a thread of its own.
+
+    An executor timer waits for the callback in progress: a frame that takes seconds to
+    decode would pause /diagnostics (and blame the input rate). The thread only reads the
+    pipeline's counters, which the image callback keeps as plain integers, and objects that
+    lock themselves (HealthMonitor, LossEstimator). An error is logged, never raised; once
+    the context has shut down the thread ends.
+    """
+
+    def __init__(self, publish: Callable[[], None], logger: Any, context: Any,
+                 period_sec: float = 1.0) -> None:
+        self._publish = publish
+        self._logger = logger
+        self._context = context
+        self._period_sec = period_sec
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name='movinet diagnostics',
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_sec: float = 5.0) -> None:
+        """Stop the thread and wait for a publish in progress to end (bounded)."""
+        self._stopped.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout_sec)
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self._period_sec):
+            try:
+                self._publish()
+            except Exception as error:  # noqa: B902 - diagnostics must never end the node
+                if self._stopped.is_set() or not self._context.ok():
+                    return
+                self._logger.error(f'diagnostics failed: {error!r}',
+                                   throttle_duration_sec=30.0)

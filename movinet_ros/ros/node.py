@@ -37,7 +37,8 @@ from movinet_ros.core.pipeline import PipelineStats, Recognition, RecognitionPip
 from movinet_ros.ros.command_line import Executable, handle_arguments, USAGE_ERROR
 from movinet_ros.ros.conversions import (
     event_to_msg, pixels_to_image_msg, recognition_to_msg, stamp_from_ns)
-from movinet_ros.ros.diagnostics import HealthMonitor, LOSS_ADVICE, LOSS_WARN_RATIO, WARN
+from movinet_ros.ros.diagnostics import (
+    DiagnosticsThread, HealthMonitor, LOSS_ADVICE, LOSS_WARN_RATIO, WARN)
 from movinet_ros.ros.input_qos import (
     choose_reliability, describe, input_profile, overriding_options)
 from movinet_ros.ros.input_watch import InputWatch
@@ -50,11 +51,9 @@ from movinet_ros_interfaces.msg import ActionEvent, ActionRecognition
 from rcl_interfaces.msg import (
     FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterType, SetParametersResult)
 import rclpy
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.clock import Clock, ClockType
 from rclpy.event_handler import SubscriptionEventCallbacks
 from rclpy.exceptions import ParameterException
-from rclpy.executors import MultiThreadedExecutor
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
 from rclpy.qos import QoSProfile, ReliabilityPolicy
@@ -178,10 +177,10 @@ class MovinetNode(LifecycleNode):
         self._warned_zero_stamp = False
         self._rejections_logged: Dict[str, float] = {}
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
-        # Own callback group, and main() spins two threads: a frame that takes long to decode
-        # (the image callbacks share the default group) cannot pause the diagnostics.
-        self.create_timer(1.0, self._publish_diagnostics,
-                          callback_group=MutuallyExclusiveCallbackGroup())
+        # A thread of its own, not an executor timer: a frame that takes seconds to decode
+        # holds the executor, and the diagnostics must keep their 1 Hz through it.
+        self._diagnostics_thread = DiagnosticsThread(self._publish_diagnostics,
+                                                     self.get_logger(), self.context)
         # On the steady clock: the graph changes whatever the ROS time (sim time) does.
         self.create_timer(INPUT_MATCH_PERIOD_SEC, self._match_inputs,
                           clock=Clock(clock_type=ClockType.STEADY_TIME))
@@ -526,8 +525,14 @@ class MovinetNode(LifecycleNode):
                 setattr(total, key, getattr(total, key) + value)
         return total
 
+    def destroy_node(self) -> None:
+        """Stop the diagnostics thread, then destroy the node."""
+        self._diagnostics_thread.stop()
+        super().destroy_node()
+
     def _publish_diagnostics(self) -> None:
-        # Read once: a lifecycle transition on the other thread may replace them meanwhile.
+        # Runs on the diagnostics thread. Read once: a lifecycle transition on the executor
+        # thread may replace them meanwhile.
         cameras, health = self.cameras, self.health
         if not cameras or health is None:
             level, message, values = WARN, 'unconfigured: no model loaded', {}
@@ -583,9 +588,7 @@ def main(args: Optional[List[str]] = None) -> int:
                 'autostart: staying unconfigured; fix what the error above names, then '
                 'configure again through the lifecycle services (or restart the node: '
                 'model_path and labels_path are read-only)')
-    # Two threads: the diagnostics timer (its own callback group) runs while a frame decodes;
-    # the image callbacks, services and transitions stay serialised in the default group.
-    spin_until_stopped(node, stop_requested, executor=MultiThreadedExecutor(num_threads=2))
+    spin_until_stopped(node, stop_requested)
     return 0
 
 

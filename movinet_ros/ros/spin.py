@@ -19,7 +19,7 @@ import signal
 from typing import Callable, List, Optional
 
 import rclpy
-from rclpy.executors import Executor, SingleThreadedExecutor
+from rclpy.executors import SingleThreadedExecutor
 from rclpy.signals import SignalHandlerOptions
 
 
@@ -38,14 +38,9 @@ def init_with_stop_flag(args: Optional[List[str]] = None) -> List[int]:
 
 
 def spin_until_stopped(node, stop_requested: List[int],
-                       done: Callable[[], bool] = lambda: False, *,
-                       executor: Optional[Executor] = None) -> None:
-    """
-    Spin ``node`` until a signal arrives or ``done()``; then destroy it and shut down.
-
-    ``executor`` defaults to a SingleThreadedExecutor.
-    """
-    executor = executor or SingleThreadedExecutor()
+                       done: Callable[[], bool] = lambda: False) -> None:
+    """Spin ``node`` until a signal arrives or ``done()``; then destroy it and shut down."""
+    executor = SingleThreadedExecutor()
     executor.add_node(node)
     try:
         while not stop_requested and not done() and rclpy.ok():
