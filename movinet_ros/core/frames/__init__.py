@@ -41,8 +41,8 @@ from movinet_ros.core.frames.raw import (
 
 __all__ = [
     'check_max_pixels', 'CompressedImageLike', 'compressed_to_rgb', 'DEFAULT_MAX_PIXELS',
-    'FrameDecodeError', 'FrameError', 'FrameLimitError', 'FrameSizeError', 'image_pixels', 'image_to_rgb', 'ImageLike',
-    'MAX_DIMENSION', 'MAX_JPEG_PIXELS_PER_BYTE', 'MAX_PIXELS_LIMIT', 'message_to_pixels',
-    'message_to_rgb', 'Pixels', 'PixelBudgetError', 'RgbFrame', 'SUPPORTED_ENCODINGS',
-    'UnsupportedEncodingError',
+    'FrameDecodeError', 'FrameError', 'FrameLimitError', 'FrameSizeError', 'image_pixels',
+    'image_to_rgb', 'ImageLike', 'MAX_DIMENSION', 'MAX_JPEG_PIXELS_PER_BYTE', 'MAX_PIXELS_LIMIT',
+    'message_to_pixels', 'message_to_rgb', 'Pixels', 'PixelBudgetError', 'RgbFrame',
+    'SUPPORTED_ENCODINGS', 'UnsupportedEncodingError',
 ]
