@@ -42,7 +42,7 @@ ROSDEP_KEYS = {
     'yaml': 'python3-yaml',
 }
 # No rosdep key exists for these: the README installs them with pip (ray: an optional extra).
-PIP_ONLY = {'ai_edge_litert', 'ray', 'rosbags', 'tflite_runtime'}
+PIP_ONLY = {'ai_edge_litert', 'ray', 'rosbags', 'simplejpeg', 'tflite_runtime'}
 
 
 def _manifest(path: pathlib.Path):

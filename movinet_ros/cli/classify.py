@@ -23,6 +23,7 @@ import cv2
 from movinet_ros.cli.options import int_in_range, non_negative_float, positive_int
 from movinet_ros.core.context import (
     ContextConfig, DEFAULT_CONTEXT_SEC, DEFAULT_CONTEXT_STREAMS, MAX_CONTEXT_STREAMS)
+from movinet_ros.core.frames import DEFAULT_MAX_PIXELS, MAX_PIXELS_LIMIT
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.core.postprocess import RankingConfig
 from movinet_ros.core.preprocess import RESIZE_MODES
@@ -47,6 +48,11 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
                         default=DEFAULT_CONTEXT_STREAMS,
                         help='staggered copies of the stream state (default '
                              f'{DEFAULT_CONTEXT_STREAMS})')
+    parser.add_argument('--max-pixels', type=int_in_range(1, MAX_PIXELS_LIMIT),
+                        default=DEFAULT_MAX_PIXELS,
+                        help="pixel budget of a bag's Image / CompressedImage frame, checked "
+                             'before decoding; larger frames are rejected (default '
+                             f'{DEFAULT_MAX_PIXELS}, 4096x4096)')
 
 
 def pipeline_config_from_args(args: argparse.Namespace) -> PipelineConfig:
@@ -54,7 +60,8 @@ def pipeline_config_from_args(args: argparse.Namespace) -> PipelineConfig:
     return PipelineConfig(target_fps=args.fps, resize_mode=args.resize_mode,
                           ranking=RankingConfig(top_k=args.top_k),
                           context=ContextConfig(context_sec=args.context_sec,
-                                                streams=args.context_streams))
+                                                streams=args.context_streams),
+                          max_pixels=args.max_pixels)
 
 
 def pipeline_from_args(args: argparse.Namespace) -> RecognitionPipeline:

@@ -31,6 +31,9 @@ paused, not loss.
 from __future__ import annotations
 
 from collections import deque
+import functools
+import threading
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 
@@ -39,6 +42,18 @@ __all__ = ['LossEstimator']
 # The interval is the 5th percentile of the recent gaps: robust to a few early frames.
 _INTERVAL_PERCENTILE = 5.0
 _MIN_GAPS = 10
+
+
+_Method = TypeVar('_Method', bound=Callable[..., Any])
+
+
+def _locked(method: _Method) -> _Method:
+    """Run the method under the instance's lock."""
+    @functools.wraps(method)
+    def locked(self: 'LossEstimator', *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return locked  # type: ignore[return-value]
 
 
 class LossEstimator:
@@ -55,7 +70,11 @@ class LossEstimator:
         # (receive time, frames) received and reported lost by DDS within the window.
         self._arrivals: deque[int] = deque()
         self._lost: deque[tuple[int, int]] = deque()
+        # The node's diagnostics run on their own thread (so that a slow decode cannot stall
+        # them) and read the ratio while the image callback adds stamps.
+        self._lock = threading.RLock()
 
+    @_locked
     def add_lost(self, count: int, now_ns: int) -> None:
         """Record ``count`` frames the DDS layer reported lost at receive time ``now_ns``."""
         if count > 0:
@@ -68,6 +87,7 @@ class LossEstimator:
         while self._lost and now_ns - self._lost[0][0] > self._window_ns:
             self._lost.popleft()
 
+    @_locked
     def add(self, stamp_ns: int, now_ns: int | None = None) -> None:
         """
         Record a received frame's stamp, received at ``now_ns`` (a monotonic clock).
@@ -91,6 +111,7 @@ class LossEstimator:
         while self._recent and stamp_ns - self._recent[0][0] > self._window_ns:
             self._recent.popleft()
 
+    @_locked
     def reset(self) -> None:
         """Forget the stamps seen (a new stream); DDS's counts stay in their window."""
         self._gaps.clear()
@@ -98,6 +119,7 @@ class LossEstimator:
         self._last_ns = None
 
     @property
+    @_locked
     def frame_interval_ns(self) -> int | None:
         """Return the camera's estimated frame interval, None until enough frames came."""
         if len(self._gaps) < _MIN_GAPS:
@@ -105,6 +127,7 @@ class LossEstimator:
         return max(1, int(np.percentile(np.fromiter(self._gaps, np.int64),
                                         _INTERVAL_PERCENTILE)))
 
+    @_locked
     def loss_ratio(self, now_ns: int | None = None) -> float | None:
         """Return the share (0..1) of frames lost over the window, None if unknown yet."""
         if now_ns is not None:

@@ -29,7 +29,8 @@ import time
 from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 from movinet_ros.core.context import BoundedContext, ContextConfig
-from movinet_ros.core.frames import FrameError, FrameSizeError, message_to_pixels, Pixels
+from movinet_ros.core.frames import (
+    check_max_pixels, DEFAULT_MAX_PIXELS, FrameError, FrameSizeError, message_to_pixels, Pixels)
 from movinet_ros.core.labels import check_label_count, load_labels
 from movinet_ros.core.model import StreamModel
 from movinet_ros.core.postprocess import Hypothesis, Ranker, RankingConfig
@@ -48,8 +49,11 @@ class PipelineConfig:
     resize_mode: str = 'stretch'
     ranking: RankingConfig = field(default_factory=RankingConfig)
     context: ContextConfig = field(default_factory=ContextConfig)
+    # Frames over this many pixels are rejected from their header, before decoding.
+    max_pixels: int = DEFAULT_MAX_PIXELS
 
     def __post_init__(self) -> None:
+        check_max_pixels(self.max_pixels)
         if self.resize_mode not in RESIZE_MODES:
             raise PreprocessError(
                 f'resize_mode must be one of {", ".join(RESIZE_MODES)}, '
@@ -177,8 +181,7 @@ class RecognitionPipeline:
             total_ms=(time.perf_counter() - started) * 1e3,
             frame_id=getattr(getattr(message, 'header', None), 'frame_id', ''), pixels=pixels)
 
-    @staticmethod
-    def _to_pixels(frame: Frame) -> Union[np.ndarray, Pixels]:
+    def _to_pixels(self, frame: Frame) -> Union[np.ndarray, Pixels]:
         if isinstance(frame, Pixels):
             return frame
         if isinstance(frame, np.ndarray):
@@ -188,4 +191,4 @@ class RecognitionPipeline:
                     f'an array frame must be HxWx3 uint8 RGB, got shape {frame.shape} '
                     f'dtype {frame.dtype}')
             return frame
-        return message_to_pixels(frame)
+        return message_to_pixels(frame, max_pixels=self.config.max_pixels)

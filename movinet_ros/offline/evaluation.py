@@ -306,6 +306,7 @@ class _DecodeAhead:
 
     def __init__(self, config: PipelineConfig):
         self._throttle = StampThrottle(config.target_fps, config.reset_gap_sec)
+        self._max_pixels = config.max_pixels
 
     def __call__(self, log_time_ns: int, data: Any, msgtype: str, deserialize: Deserializer,
                  ros2: bool) -> BagMessage:
@@ -317,7 +318,7 @@ class _DecodeAhead:
             return message
         try:
             msg = message.decode()
-            pixels = message_to_pixels(msg)
+            pixels = message_to_pixels(msg, max_pixels=self._max_pixels)
         except Exception as error:  # noqa: B902 - the pipeline raises it in its own time
             if isinstance(error, FrameError):
                 self._throttle.cancel()  # as the pipeline will, rejecting the frame

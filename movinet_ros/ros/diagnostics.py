@@ -17,7 +17,8 @@
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Deque, Dict, Optional, Tuple
+import threading
+from typing import Any, Callable, Deque, Dict, Optional, Tuple
 
 from movinet_ros.core.pipeline import PipelineStats
 import numpy as np
@@ -53,6 +54,7 @@ class HealthMonitor:
 
     def add_inference(self, milliseconds: float) -> None:
         """Record one model invoke time."""
+        # A deque's append is atomic; report() copies it whole before reading it.
         self._inference_ms.append(milliseconds)
 
     def report(self, stats: PipelineStats, now_sec: float, active: bool = True,
@@ -74,8 +76,9 @@ class HealthMonitor:
         rejected = snapshot.rejected - before.rejected
         input_fps = received / elapsed if elapsed else 0.0
         output_fps = (snapshot.processed - before.processed) / elapsed if elapsed else 0.0
-        p50, p95 = (np.percentile(self._inference_ms, [50, 95]) if self._inference_ms
-                    else (0.0, 0.0))
+        # Copied in one step: the diagnostics thread reads while the image callback appends.
+        inference_ms = tuple(self._inference_ms)
+        p50, p95 = np.percentile(inference_ms, [50, 95]) if inference_ms else (0.0, 0.0)
         values = {
             'frames_received': str(snapshot.received),
             'frames_processed': str(snapshot.processed),
@@ -107,3 +110,42 @@ class HealthMonitor:
             return HealthReport(WARN, f'input at {input_fps:.1f} fps is slower than '
                                 f'target_fps {self.target_fps:g}', values)
         return HealthReport(OK, 'running', values)
+
+
+class DiagnosticsThread:
+    """
+    Call ``publish`` every ``period_sec`` of the steady clock on a thread of its own.
+
+    An executor timer waits for the callback in progress: a frame that takes seconds to
+    decode would pause /diagnostics (and blame the input rate). The thread only reads the
+    pipeline's counters, which the image callback keeps as plain integers, and objects that
+    lock themselves (HealthMonitor, LossEstimator). An error is logged, never raised; once
+    the context has shut down the thread ends.
+    """
+
+    def __init__(self, publish: Callable[[], None], logger: Any, context: Any,
+                 period_sec: float = 1.0) -> None:
+        self._publish = publish
+        self._logger = logger
+        self._context = context
+        self._period_sec = period_sec
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name='movinet diagnostics',
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_sec: float = 5.0) -> None:
+        """Stop the thread and wait for a publish in progress to end (bounded)."""
+        self._stopped.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout_sec)
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self._period_sec):
+            try:
+                self._publish()
+            except Exception as error:  # noqa: B902 - diagnostics must never end the node
+                if self._stopped.is_set() or not self._context.ok():
+                    return
+                self._logger.error(f'diagnostics failed: {error!r}',
+                                   throttle_duration_sec=30.0)

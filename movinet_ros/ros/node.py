@@ -37,7 +37,8 @@ from movinet_ros.core.pipeline import PipelineStats, Recognition, RecognitionPip
 from movinet_ros.ros.command_line import Executable, handle_arguments, USAGE_ERROR
 from movinet_ros.ros.conversions import (
     event_to_msg, pixels_to_image_msg, recognition_to_msg, stamp_from_ns)
-from movinet_ros.ros.diagnostics import HealthMonitor, LOSS_ADVICE, LOSS_WARN_RATIO, WARN
+from movinet_ros.ros.diagnostics import (
+    DiagnosticsThread, HealthMonitor, LOSS_ADVICE, LOSS_WARN_RATIO, WARN)
 from movinet_ros.ros.input_qos import (
     choose_reliability, describe, input_profile, overriding_options)
 from movinet_ros.ros.input_watch import InputWatch
@@ -176,7 +177,10 @@ class MovinetNode(LifecycleNode):
         self._warned_zero_stamp = False
         self._rejections_logged: Dict[str, float] = {}
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
-        self.create_timer(1.0, self._publish_diagnostics)
+        # A thread of its own, not an executor timer: a frame that takes seconds to decode
+        # holds the executor, and the diagnostics must keep their 1 Hz through it.
+        self._diagnostics_thread = DiagnosticsThread(self._publish_diagnostics,
+                                                     self.get_logger(), self.context)
         # On the steady clock: the graph changes whatever the ROS time (sim time) does.
         self.create_timer(INPUT_MATCH_PERIOD_SEC, self._match_inputs,
                           clock=Clock(clock_type=ClockType.STEADY_TIME))
@@ -521,15 +525,23 @@ class MovinetNode(LifecycleNode):
                 setattr(total, key, getattr(total, key) + value)
         return total
 
+    def destroy_node(self) -> None:
+        """Stop the diagnostics thread, then destroy the node."""
+        self._diagnostics_thread.stop()
+        super().destroy_node()
+
     def _publish_diagnostics(self) -> None:
-        if not self.cameras or self.health is None:
+        # Runs on the diagnostics thread. Read once: a lifecycle transition on the executor
+        # thread may replace them meanwhile.
+        cameras, health = self.cameras, self.health
+        if not cameras or health is None:
             level, message, values = WARN, 'unconfigured: no model loaded', {}
         else:
-            report = self.health.report(self.total_stats(), time.monotonic(), self._active,
-                                        self.input_loss_ratio())
+            report = health.report(self.total_stats(), time.monotonic(), self._active,
+                                   self.input_loss_ratio())
             level, message, values = report.level, report.message, dict(report.values)
-            values['events_started'] = str(sum(c.detector.counts.started for c in self.cameras))
-            values['events_ongoing'] = str(sum(c.detector.ongoing_count for c in self.cameras))
+            values['events_started'] = str(sum(c.detector.counts.started for c in cameras))
+            values['events_ongoing'] = str(sum(c.detector.ongoing_count for c in cameras))
         status = DiagnosticStatus(
             level=bytes([level]), name=f'{self.get_name()}: movinet action recognition',
             message=message, hardware_id=values.get('model', ''),

@@ -27,6 +27,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from movinet_ros.core.context import (
     ContextConfig, DEFAULT_CONTEXT_SEC, DEFAULT_CONTEXT_STREAMS, MAX_CONTEXT_STREAMS)
 from movinet_ros.core.events import EventConfig
+from movinet_ros.core.frames import DEFAULT_MAX_PIXELS, MAX_PIXELS_LIMIT
 from movinet_ros.core.pipeline import PipelineConfig
 from movinet_ros.core.postprocess import RankingConfig
 from movinet_ros.core.preprocess import RESIZE_MODES
@@ -105,6 +106,12 @@ PARAMS: Tuple[ParamSpec, ...] = (
               'Staggered copies of the stream state that make up the context; each costs '
               'one model invoke per processed frame.',
               int_range=(1, MAX_CONTEXT_STREAMS)),
+    ParamSpec('max_pixels', DEFAULT_MAX_PIXELS,
+              'Pixel budget of one frame (width x height), checked from the Image fields or '
+              'the JPEG / PNG header before decoding: a larger frame is rejected and counted '
+              'in frames_rejected. The default, 4096x4096, passes 4K and 12 MP cameras and '
+              'bounds a decode to 48 MiB, which a 4 GB robot computer affords.',
+              int_range=(1, MAX_PIXELS_LIMIT)),
     ParamSpec('input_transport', 'raw',
               'raw subscribes sensor_msgs/Image on "image"; compressed subscribes '
               'sensor_msgs/CompressedImage on "<image>/compressed".', choices=TRANSPORTS),
@@ -159,6 +166,7 @@ class NodeSettings:
     reset_gap_sec: float
     context_sec: float
     context_streams: int
+    max_pixels: int
     input_transport: str
     input_qos: str
     image_topics: Tuple[str, ...]
@@ -186,7 +194,8 @@ class NodeSettings:
         return PipelineConfig(target_fps=self.target_fps, reset_gap_sec=self.reset_gap_sec,
                               resize_mode=self.resize_mode, ranking=self.ranking(),
                               context=ContextConfig(context_sec=self.context_sec,
-                                                    streams=self.context_streams))
+                                                    streams=self.context_streams),
+                              max_pixels=self.max_pixels)
 
 
 def check_value(name: str, value: Any, *,
