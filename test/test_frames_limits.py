@@ -24,12 +24,12 @@ import io
 import time
 import tracemalloc
 from types import SimpleNamespace
-import zlib
 
 import cv2
+from helpers.images import BOMB_SIDE, eoi_cut, jpeg, oversized_jpeg_bytes, zeros_png
 from movinet_ros.core.frames import (
     compressed_to_rgb, DEFAULT_MAX_PIXELS, FrameDecodeError, FrameError, FrameLimitError,
-    FrameSizeError, image_to_rgb, MAX_JPEG_PIXELS_PER_BYTE, MAX_PIXELS_LIMIT, message_to_rgb,
+    FrameSizeError, image_to_rgb, MAX_PIXELS_LIMIT, message_to_rgb,
     PixelBudgetError)
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.offline.video import read_video
@@ -38,49 +38,11 @@ import numpy as np
 from PIL import Image as PilImage
 import pytest
 
-BOMB_SIDE = 16384
-
 
 @pytest.fixture
 def clip_frame(clip_path):
     """Return a real 640x480 BGR camera frame: the clip's 60th, scaled up."""
     return cv2.resize([frame.bgr for frame in read_video(clip_path)][60], (640, 480))
-
-
-def jpeg(bgr, quality=95):
-    ok, encoded = cv2.imencode('.jpg', bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    assert ok
-    return encoded.tobytes()
-
-
-def eoi_cut(data: bytes) -> bytes:
-    """Cut the frame to a third of its bytes and close it with EOI, as in the issue."""
-    return data[:len(data) // 3] + b'\xff\xd9'
-
-
-def with_jpeg_size(data: bytes, width: int, height: int) -> bytes:
-    """Return a baseline JPEG with the size in its SOF0 header replaced."""
-    patched = bytearray(data)
-    position = 2
-    while patched[position + 1] != 0xC0:
-        position += 2 + int.from_bytes(patched[position + 2:position + 4], 'big')
-    patched[position + 5:position + 9] = height.to_bytes(2, 'big') + width.to_bytes(2, 'big')
-    return bytes(patched)
-
-
-def png_chunk(kind: bytes, payload: bytes) -> bytes:
-    return (len(payload).to_bytes(4, 'big') + kind + payload
-            + zlib.crc32(kind + payload).to_bytes(4, 'big'))
-
-
-def zeros_png(side: int) -> bytes:
-    """Build a valid 8-bit grey PNG of side x side zeros: all-zero rows deflated, streamed."""
-    deflate = zlib.compressobj(9)
-    row = bytes(side + 1)  # filter byte 0, then the row's pixels
-    idat = b''.join(deflate.compress(row) for _ in range(side)) + deflate.flush()
-    header = side.to_bytes(4, 'big') * 2 + bytes([8, 0, 0, 0, 0])
-    return (b'\x89PNG\r\n\x1a\n' + png_chunk(b'IHDR', header) + png_chunk(b'IDAT', idat)
-            + png_chunk(b'IEND', b''))
 
 
 @pytest.fixture(scope='module')
@@ -91,16 +53,6 @@ def png_bomb():
 @pytest.fixture(scope='module')
 def oversized_jpeg():
     return oversized_jpeg_bytes()
-
-
-def oversized_jpeg_bytes() -> bytes:
-    """Return about 140 KB of real JPEG whose header claims 16384x16384."""
-    noisy = np.random.default_rng(3).integers(0, 256, (480, 320, 3), dtype=np.uint8)
-    data = jpeg(cv2.GaussianBlur(noisy, (3, 3), 0), quality=97)
-    assert 130_000 < len(data) < 150_000, len(data)
-    # Enough bytes to pass the bytes-per-pixel plausibility check: only the budget stops it.
-    assert BOMB_SIDE ** 2 <= MAX_JPEG_PIXELS_PER_BYTE * len(data)
-    return with_jpeg_size(data, BOMB_SIDE, BOMB_SIDE)
 
 
 def compressed(data: bytes, image_format: str = 'bgr8; jpeg compressed bgr8'):

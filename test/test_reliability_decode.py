@@ -26,11 +26,12 @@ over 1.5 s), and the rest of the clip must still come out as carving ice, with n
 
 import pathlib
 import signal
-import sys
 import time
 
 import cv2
 from diagnostic_msgs.msg import DiagnosticArray
+from helpers.constants import NS_PER_SEC
+from helpers.images import eoi_cut, jpeg, oversized_jpeg_bytes, zeros_png
 from movinet_ros.core.frames import MAX_PIXELS_LIMIT
 from movinet_ros.offline.video import read_video
 from movinet_ros.ros.conversions import stamp_from_ns
@@ -39,10 +40,7 @@ import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage
 
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from test_frames_limits import eoi_cut, jpeg, oversized_jpeg_bytes, zeros_png  # noqa: E402, I100
-
-NS = 1_000_000_000
+NS = NS_PER_SEC
 START_NS = 1_700_000_000 * NS
 PERIOD_NS = 33_333_333
 SLOT_NS = 200_000_000  # one 5 fps period: a stamp this far ahead is always processed

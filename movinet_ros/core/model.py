@@ -34,6 +34,8 @@ __all__ = [
     'RuntimeMissingError', 'StreamModel',
 ]
 
+# What the runtime reports of one input or output tensor (name, index, shape, dtype, ...).
+TensorDetails = dict[str, Any]
 _TFLITE_IDENTIFIER = b'TFL3'
 _PREFERRED_SIGNATURES = ('serving_default', 'call')
 _STREAM_MODEL_HINT = (
@@ -88,7 +90,8 @@ def _choose_signature(signatures: Mapping[str, object], path: pathlib.Path) -> s
         f'{" or ".join(repr(key) for key in _PREFERRED_SIGNATURES)}')
 
 
-def _find_image_input(inputs: Mapping[str, dict[str, Any]], outputs: Mapping[str, dict[str, Any]]) -> Optional[str]:
+def _find_image_input(inputs: Mapping[str, TensorDetails],
+                      outputs: Mapping[str, TensorDetails]) -> Optional[str]:
     if 'image' in inputs:
         return 'image'
     # States also are 5-D, but every state input has an output of the same name.
@@ -98,8 +101,8 @@ def _find_image_input(inputs: Mapping[str, dict[str, Any]], outputs: Mapping[str
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _find_logits_output(inputs: Mapping[str, dict[str, Any]],
-                        outputs: Mapping[str, dict[str, Any]]) -> Optional[str]:
+def _find_logits_output(inputs: Mapping[str, TensorDetails],
+                        outputs: Mapping[str, TensorDetails]) -> Optional[str]:
     if 'logits' in outputs:
         return 'logits'
     candidates = [name for name, details in outputs.items()
@@ -224,7 +227,8 @@ class StreamModel:
         self.frames_in_state = 0
         self.reset()
 
-    def _check_states(self, inputs: Mapping[str, dict[str, Any]], outputs: Mapping[str, dict[str, Any]],
+    def _check_states(self, inputs: Mapping[str, TensorDetails],
+                      outputs: Mapping[str, TensorDetails],
                       state_names: Tuple[str, ...], logits_name: str) -> None:
         state_outputs = set(outputs) - {logits_name}
         unfed = sorted(set(state_names) - state_outputs)
