@@ -19,3 +19,14 @@ Pure recognition core: frames, throttle, model stream, post-processing, pipeline
 Nothing in this package imports rclpy, so the live node and the offline tools share it and
 it is tested without a ROS graph.
 """
+
+from movinet_ros.core.errors import (
+    ContextConfigError, EventConfigError, LabelError, ModelError, ModelFileError,
+    ModelSignatureError, MovinetError, NotAStreamModelError, PreprocessError,
+    RankingConfigError, RuntimeMissingError)
+
+__all__ = [
+    'ContextConfigError', 'EventConfigError', 'LabelError', 'ModelError', 'ModelFileError',
+    'ModelSignatureError', 'MovinetError', 'NotAStreamModelError', 'PreprocessError',
+    'RankingConfigError', 'RuntimeMissingError',
+]

@@ -40,7 +40,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import math
 
-from movinet_ros.core.errors import MovinetError
+from movinet_ros.core.errors import ContextConfigError
 from movinet_ros.core.model import StreamModel
 from movinet_ros.core.postprocess import softmax
 import numpy as np
@@ -55,10 +55,6 @@ DEFAULT_CONTEXT_STREAMS = 3
 MAX_CONTEXT_STREAMS = 8
 # A copy with fewer frames is too unsure to be averaged in (MoViNet needs a few frames).
 MIN_FRAMES = 5
-
-
-class ContextConfigError(MovinetError, ValueError):
-    """A temporal-context setting is out of range."""
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,58 @@
 # limitations under the License.
 
 
-"""Root of the exceptions movinet_ros raises on bad input, so callers can catch one type."""
+"""
+Errors of the recognition core, all under MovinetError so callers can catch one type.
+
+The frame decoders' errors are in ``movinet_ros.core.frames.errors``.
+"""
+
+__all__ = [
+    'ContextConfigError', 'EventConfigError', 'LabelError', 'ModelError', 'ModelFileError',
+    'ModelSignatureError', 'MovinetError', 'NotAStreamModelError', 'PreprocessError',
+    'RankingConfigError', 'RuntimeMissingError',
+]
 
 
 class MovinetError(Exception):
     """Base class of every error movinet_ros raises on purpose."""
+
+
+class PreprocessError(MovinetError, ValueError):
+    """A preprocessing setting or an input frame is invalid."""
+
+
+class ModelError(MovinetError):
+    """A model cannot be loaded or run."""
+
+
+class RuntimeMissingError(ModelError):
+    """No TFLite runtime is installed."""
+
+
+class ModelFileError(ModelError):
+    """The model file is missing, empty, not a TFLite model or refused by the runtime."""
+
+
+class NotAStreamModelError(ModelError):
+    """The model is a base (whole-clip) MoViNet, not a frame-by-frame stream model."""
+
+
+class ModelSignatureError(ModelError):
+    """The model's inputs and outputs do not look like a MoViNet stream model."""
+
+
+class RankingConfigError(MovinetError, ValueError):
+    """A ranking setting (top_k, score_threshold) or the probabilities given are invalid."""
+
+
+class ContextConfigError(MovinetError, ValueError):
+    """A temporal-context setting is out of range."""
+
+
+class EventConfigError(MovinetError, ValueError):
+    """An event setting is out of range, or the scores given do not fit the labels."""
+
+
+class LabelError(MovinetError):
+    """A label file or label name is unusable."""

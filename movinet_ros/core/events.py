@@ -43,17 +43,13 @@ import enum
 import math
 from typing import Any
 
-from movinet_ros.core.errors import MovinetError
+from movinet_ros.core.errors import EventConfigError
 from movinet_ros.core.postprocess import Ranker, RankingConfig
 import numpy as np
 
 REASON_BELOW_EXIT = 'score below exit'
 REASON_RESET = 'stream reset: '
 REASON_NOT_ALLOWED = 'label no longer allowed'
-
-
-class EventConfigError(MovinetError, ValueError):
-    """An event setting is out of range, or the scores given do not fit the labels."""
 
 
 class EventKind(enum.IntEnum):

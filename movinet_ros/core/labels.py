@@ -26,14 +26,10 @@ import collections
 import pathlib
 from typing import List, Optional, Sequence, Union
 
-from movinet_ros.core.errors import MovinetError
+from movinet_ros.core.errors import LabelError
 
 # Class counts of the label maps MoViNet models are published with.
 _KNOWN_LABEL_MAPS = {400: 'Kinetics-400', 600: 'Kinetics-600', 700: 'Kinetics-700'}
-
-
-class LabelError(MovinetError):
-    """A label file or label name is unusable."""
 
 
 def load_labels(path: Union[str, pathlib.Path]) -> List[str]:

@@ -26,7 +26,9 @@ import copy
 import pathlib
 from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
-from movinet_ros.core.runtime import make_interpreter, ModelError, RuntimeMissingError
+from movinet_ros.core.errors import (
+    ModelError, ModelFileError, ModelSignatureError, NotAStreamModelError, RuntimeMissingError)
+from movinet_ros.core.runtime import make_interpreter
 import numpy as np
 
 __all__ = [
@@ -41,18 +43,6 @@ _PREFERRED_SIGNATURES = ('serving_default', 'call')
 _STREAM_MODEL_HINT = (
     'a MoViNet *stream* model is needed: download one of the "stream" TFLite variants of '
     'the Kaggle model google/movinet, e.g. a0-stream-kinetics-600-classification-tflite-int8')
-
-
-class ModelFileError(ModelError):
-    """The model file is missing, empty, not a TFLite model or refused by the runtime."""
-
-
-class NotAStreamModelError(ModelError):
-    """The model is a base (whole-clip) MoViNet, not a frame-by-frame stream model."""
-
-
-class ModelSignatureError(ModelError):
-    """The model's inputs and outputs do not look like a MoViNet stream model."""
 
 
 def _check_model_file(path: pathlib.Path) -> None:

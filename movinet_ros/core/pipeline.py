@@ -29,12 +29,13 @@ import time
 from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 from movinet_ros.core.context import BoundedContext, ContextConfig
+from movinet_ros.core.errors import PreprocessError
 from movinet_ros.core.frames import (
     check_max_pixels, DEFAULT_MAX_PIXELS, FrameError, FrameSizeError, message_to_pixels, Pixels)
 from movinet_ros.core.labels import check_label_count, load_labels
 from movinet_ros.core.model import StreamModel
 from movinet_ros.core.postprocess import Hypothesis, Ranker, RankingConfig
-from movinet_ros.core.preprocess import PreprocessError, Preprocessor, RESIZE_MODES
+from movinet_ros.core.preprocess import Preprocessor, RESIZE_MODES
 from movinet_ros.core.throttle import (
     DEFAULT_RESET_GAP_SEC, DEFAULT_TARGET_FPS, ResetReason, StampThrottle)
 import numpy as np

@@ -25,13 +25,8 @@ from dataclasses import dataclass
 import difflib
 from typing import List, Sequence, Tuple
 
-from movinet_ros.core.errors import MovinetError
-from movinet_ros.core.labels import LabelError
+from movinet_ros.core.errors import LabelError, RankingConfigError
 import numpy as np
-
-
-class RankingConfigError(MovinetError, ValueError):
-    """A ranking setting (top_k, score_threshold) or the probabilities given are invalid."""
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ table lookup, both written into buffers allocated once.
 from typing import Dict, Tuple, Union
 
 import cv2
-from movinet_ros.core.errors import MovinetError
+from movinet_ros.core.errors import PreprocessError
 from movinet_ros.core.frames import Pixels
 import numpy as np
 import numpy.typing as npt
@@ -34,10 +34,6 @@ RESIZE_MODES = ('stretch', 'center_crop')
 # CV_64F).
 _LUT_DTYPES = tuple(np.dtype(name) for name in (
     'uint8', 'int8', 'uint16', 'int16', 'int32', 'float16', 'float32', 'float64'))
-
-
-class PreprocessError(MovinetError, ValueError):
-    """A preprocessing setting or an input frame is invalid."""
 
 
 def _lookup_table(dtype: np.dtype, quantization: Tuple[float, int]) -> np.ndarray:

@@ -24,7 +24,7 @@ that never run a model still import).
 
 from typing import Any, Optional
 
-from movinet_ros.core.errors import MovinetError
+from movinet_ros.core.errors import RuntimeMissingError
 
 try:
     from ai_edge_litert.interpreter import Interpreter as _Interpreter
@@ -36,14 +36,6 @@ except ImportError:
     except ImportError:
         _Interpreter = None
         RUNTIME_NAME = None
-
-
-class ModelError(MovinetError):
-    """A model cannot be loaded or run."""
-
-
-class RuntimeMissingError(ModelError):
-    """No TFLite runtime is installed."""
 
 
 def make_interpreter(model_path: str, num_threads: int) -> Any:
