@@ -52,4 +52,3 @@ def split_ns(stamp_ns: int) -> tuple[int, int]:
     """Split nanoseconds into (sec, nanosec), nanosec in [0, 1e9), as Time holds them."""
     sec, nanosec = divmod(int(stamp_ns), NS_PER_SEC)
     return sec, nanosec
-
