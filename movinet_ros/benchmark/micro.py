@@ -21,7 +21,6 @@ node does by default. Each measurement is repeated; a repeat's result is the med
 frames after a warm-up, and the figure is the median of the repeats.
 """
 
-import struct
 import time
 from typing import Callable, Dict, List, Sequence, Tuple
 
@@ -33,6 +32,8 @@ from movinet_ros.core.model import StreamModel
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.core.preprocess import Preprocessor
 from movinet_ros.core.runtime import make_interpreter
+from movinet_ros.core.stamps import NS_PER_SEC
+from movinet_ros.core.wire import restamped_cdr
 from movinet_ros.ros.node import MovinetNode
 import numpy as np
 import rclpy
@@ -43,10 +44,6 @@ from rclpy.parameter import Parameter
 from rclpy.serialization import serialize_message
 from rclpy.signals import SignalHandlerOptions
 from sensor_msgs.msg import Image
-
-# CDR encapsulation (4 bytes), then header.stamp sec (int32) and nanosec (uint32).
-_CDR_STAMP = struct.Struct('<iI')
-_CDR_STAMP_OFFSET = 4
 
 
 class FrameTimer:
@@ -216,12 +213,6 @@ def serialized_frames(frames_bgr: Sequence[np.ndarray]) -> List[bytes]:
     return serialized
 
 
-def _restamped(data: bytes, stamp_ns: int) -> bytes:
-    buffer = bytearray(data)
-    _CDR_STAMP.pack_into(buffer, _CDR_STAMP_OFFSET, *divmod(stamp_ns, 1_000_000_000))
-    return bytes(buffer)
-
-
 def callback_costs(model_path: str, labels_path: str, frames_bgr: Sequence[np.ndarray],
                    repeats: int, frames: int, domain_id: int,
                    namespace: str) -> Tuple[Figure, Figure, Figure]:
@@ -257,14 +248,14 @@ def _time_callback(node, image_type: type, serialized: Sequence[bytes], repeats:
                    frames: int) -> Tuple[Figure, Figure, Figure]:
     stats = node.pipeline.stats
     camera = node.cameras[0]
-    stamp_ns = 1_000_000_000
+    stamp_ns = NS_PER_SEC
     ratios, dropped_ms, processed_ms = [], [], []
     for repeat in range(repeats + 1):  # the first pass warms up and is not counted
         node.pipeline.reset()
         costs: Dict[bool, List[float]] = {True: [], False: []}
         for index in range(frames):
             stamp_ns += FRAME_PERIOD_NS
-            data = _restamped(serialized[index % len(serialized)], stamp_ns)
+            data = restamped_cdr(serialized[index % len(serialized)], stamp_ns)
             processed_before = stats.processed
             started = time.perf_counter()
             node._on_image(camera, data, image_type)  # what the subscription calls

@@ -32,6 +32,7 @@ from movinet_ros.benchmark import BenchmarkError
 from movinet_ros.benchmark.content import clip_frames
 from movinet_ros.benchmark.stats import Figure, missing, summarize
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
+from movinet_ros.core.stamps import NS_PER_SEC
 from movinet_ros.offline.bags import write_video_bag
 import numpy as np
 
@@ -79,7 +80,7 @@ def measure_eval(model_path: str, labels_path: str, bag: pathlib.Path,
     # A long evaluation runs a warm interpreter; the first invokes are slower.
     warm_frame = np.zeros((*pipeline.model.input_size, 3), np.uint8)
     for index in range(WARMUP_FRAMES):
-        pipeline.process(warm_frame, (index + 1) * 1_000_000_000)
+        pipeline.process(warm_frame, (index + 1) * NS_PER_SEC)
     rates, outputs, steps = [], [], []
     for repeat in range(repeats):
         started = time.perf_counter()

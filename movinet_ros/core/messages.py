@@ -45,23 +45,23 @@ class RecognitionRecord(Protocol):
 
     @property
     def stamp_ns(self) -> int:
-        """Stamp of the source image."""
+        """Return the stamp of the source image."""
 
     @property
     def frame_id(self) -> str:
-        """frame_id of the source image."""
+        """Return the frame_id of the source image."""
 
     @property
     def hypotheses(self) -> Sequence[Hypothesis]:
-        """The reported top-k, best first."""
+        """Return the reported top-k, best first."""
 
     @property
     def frames_in_state(self) -> int:
-        """Frames the stream state has seen since its last reset."""
+        """Return how many frames the stream state has seen since its last reset."""
 
     @property
     def inference_ms(self) -> float:
-        """Time of the model step."""
+        """Return the time of the model step in milliseconds."""
 
 
 def time_message(types: MessageTypes, stamp_ns: int) -> Any:

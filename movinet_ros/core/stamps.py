@@ -31,11 +31,11 @@ class Stamp(Protocol):
 
     @property
     def sec(self) -> int:
-        """Whole seconds."""
+        """Return the whole seconds."""
 
     @property
     def nanosec(self) -> int:
-        """Nanoseconds within the second."""
+        """Return the nanoseconds within the second."""
 
 
 def to_ns(sec: int, nanosec: int) -> int:

@@ -71,7 +71,7 @@ def serialized_stamp_ns(data: bytes, *, ros2: bool = True) -> int:
 
 
 def restamped_cdr(cdr: bytes, stamp_ns: int) -> bytes:
-    """Return a copy of little-endian CDR bytes with ``header.stamp`` set to ``stamp_ns``."""
+    """Return a copy of CDR bytes with ``header.stamp`` set to ``stamp_ns`` (their byte order)."""
     header_stamp_ns(cdr)  # the same checks as reading: a header must be there
     buffer = bytearray(cdr)
     _STAMP[cdr[1] == 1].pack_into(buffer, _ENCAPSULATION_BYTES, *split_ns(stamp_ns))
