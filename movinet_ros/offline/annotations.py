@@ -100,7 +100,7 @@ def _columns(header: Sequence[str], source: str, line: int) -> tuple[tuple[int, 
         f'{",".join(ABSOLUTE_COLUMNS)!r} (epoch seconds)')
 
 
-def csv_rows(path: str | os.PathLike, *, error: type[MovinetError],
+def csv_rows(path: str | os.PathLike[str], *, error: type[MovinetError],
              what: str) -> Iterable[tuple[int, list[str]]]:
     """
     Yield (line number, cells) of a UTF-8 CSV file, skipping blank and ``#`` lines.
@@ -121,7 +121,7 @@ def csv_rows(path: str | os.PathLike, *, error: type[MovinetError],
         raise error(f'{what} {path} is not UTF-8 CSV: {err}') from None
 
 
-def _rows(path: str | os.PathLike) -> Iterable[tuple[int, list[str]]]:
+def _rows(path: str | os.PathLike[str]) -> Iterable[tuple[int, list[str]]]:
     return csv_rows(path, error=AnnotationError, what='annotation file')
 
 
@@ -140,7 +140,7 @@ class Annotations:
                         end_ns=first_stamp_ns + s.end_ns) for s in self.segments]
 
 
-def load_annotations(path: str | os.PathLike, first_stamp_ns: int) -> list[Segment]:
+def load_annotations(path: str | os.PathLike[str], first_stamp_ns: int) -> list[Segment]:
     """
     Return the segments of an annotation CSV, with absolute stamps, sorted by start.
 
@@ -150,13 +150,13 @@ def load_annotations(path: str | os.PathLike, first_stamp_ns: int) -> list[Segme
     return read_annotations(path).anchored(first_stamp_ns)
 
 
-def load_segments(path: str | os.PathLike, first_stamp_ns: int,
+def load_segments(path: str | os.PathLike[str], first_stamp_ns: int,
                   labels: Sequence[str]) -> list[Segment]:
     """Load an annotation CSV relative to ``first_stamp_ns`` and check its labels."""
     return read_annotations(path, labels).anchored(first_stamp_ns)
 
 
-def read_annotations(path: str | os.PathLike,
+def read_annotations(path: str | os.PathLike[str],
                      labels: Sequence[str] | None = None) -> Annotations:
     """
     Read an annotation CSV once: its segments sorted by start, as written.

@@ -63,7 +63,7 @@ ROSBAG2_VERSION = 8
 # from Humble on, so bags written with it play on those too.
 ROS2_STORE = Stores.ROS2_KILTED
 
-BagPaths = str | os.PathLike | Sequence[str | os.PathLike]
+BagPaths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 
 
 class BagError(MovinetError):
@@ -98,7 +98,7 @@ def _storage_plugin(storage: str) -> StoragePlugin:
                        f'{", ".join(sorted(STORAGES))}') from None
 
 
-def _new_bag_path(out_path: str | os.PathLike) -> Path:
+def _new_bag_path(out_path: str | os.PathLike[str]) -> Path:
     path = Path(out_path)
     if path.exists():
         raise BagError(f'{path} exists already; not overwriting it')
@@ -121,7 +121,7 @@ def image_message(typestore: Typestore, bgr: np.ndarray, stamp_ns: int, frame_id
         step=width * 3, data=np.ascontiguousarray(bgr, np.uint8).reshape(-1))
 
 
-def write_video_bag(video_path: VideoSource, out_path: str | os.PathLike, topic: str,
+def write_video_bag(video_path: VideoSource, out_path: str | os.PathLike[str], topic: str,
                     storage: str = 'mcap', compressed: bool = False, frame_id: str = 'camera',
                     jpeg_quality: int = 90, start_ns: int = DEFAULT_START_NS,
                     max_frames: int | None = None) -> int:
@@ -316,7 +316,7 @@ def find_interface_msg_dir() -> Path:
                    f'{", ".join(str(c) for c in candidates)}')
 
 
-def recognition_typestore(msg_dir: str | os.PathLike | None = None) -> Typestore:
+def recognition_typestore(msg_dir: str | os.PathLike[str] | None = None) -> Typestore:
     """Return a ROS 2 typestore with the ActionHypothesis and ActionRecognition types added."""
     folder = Path(msg_dir) if msg_dir is not None else find_interface_msg_dir()
     typestore = ros2_typestore()
@@ -340,8 +340,8 @@ class RecognitionBagWriter:
     carries the same definitions and RIHS01 hashes as one recorded from the live node.
     """
 
-    def __init__(self, out_path: str | os.PathLike, topic: str, storage: str = 'mcap',
-                 msg_dir: str | os.PathLike | None = None):
+    def __init__(self, out_path: str | os.PathLike[str], topic: str, storage: str = 'mcap',
+                 msg_dir: str | os.PathLike[str] | None = None):
         self.path = Path(out_path)
         self.topic = topic
         self.count = 0

@@ -104,7 +104,7 @@ def _resolve(folder: Path, text: str) -> Path:
     return path if path.is_absolute() else folder / path
 
 
-def load_manifest(path: str | os.PathLike) -> list[ManifestEntry]:
+def load_manifest(path: str | os.PathLike[str]) -> list[ManifestEntry]:
     """
     Return the entries of a manifest in file order.
 

@@ -137,7 +137,7 @@ def bag_topic(entry: ManifestEntry, default_topic: str | None) -> str:
                          f'column or with --topic; {found}')
 
 
-def run_video(path: str | os.PathLike, pipeline: RecognitionPipeline) -> BagRun:
+def run_video(path: str | os.PathLike[str], pipeline: RecognitionPipeline) -> BagRun:
     """
     Feed every frame of a video file to ``pipeline``, as ``classify`` does; return the run.
 
