@@ -21,8 +21,8 @@ node does by default. Each measurement is repeated; a repeat's result is the med
 frames after a warm-up, and the figure is the median of the repeats.
 """
 
+from collections.abc import Callable, Sequence
 import time
-from typing import Callable, Dict, List, Sequence, Tuple
 
 from movinet_ros.benchmark import BenchmarkError
 from movinet_ros.benchmark.content import bgr_image, FRAME_PERIOD_NS
@@ -63,8 +63,8 @@ class FrameTimer:
         self._start = start
         self._index = 0
         # Per repeat, the values one_frame chose to record() on its timed frames.
-        self.recorded: List[List[float]] = []
-        self._recording: List[float] = []
+        self.recorded: list[list[float]] = []
+        self._recording: list[float] = []
 
     def record(self, value: float) -> None:
         """Keep a value measured inside the current frame (e.g. the model step's share)."""
@@ -85,7 +85,7 @@ class FrameTimer:
         return median(samples)
 
 
-def interleave(timers: Sequence[FrameTimer], repeats: int) -> List[List[float]]:
+def interleave(timers: Sequence[FrameTimer], repeats: int) -> list[list[float]]:
     """
     Run the timers' repeats round-robin; return each timer's per-repeat results (ms).
 
@@ -93,7 +93,7 @@ def interleave(timers: Sequence[FrameTimer], repeats: int) -> List[List[float]]:
     them stay meaningful on a busy machine, and repeat i of one timer pairs with repeat i
     of another.
     """
-    results: List[List[float]] = [[] for _ in timers]
+    results: list[list[float]] = [[] for _ in timers]
     for _ in range(repeats):
         for timer, samples in zip(timers, results):
             samples.append(timer.repeat())
@@ -205,7 +205,7 @@ def context_step(model_path: str, frames_bgr: Sequence[np.ndarray], frames: int,
     return FrameTimer(one_frame, warmup, frames)
 
 
-def serialized_frames(frames_bgr: Sequence[np.ndarray]) -> List[bytes]:
+def serialized_frames(frames_bgr: Sequence[np.ndarray]) -> list[bytes]:
     """Serialise bgr8 Image messages as DDS hands them to a raw subscription."""
     serialized = [serialize_message(bgr_image(bgr, 0)) for bgr in frames_bgr]
     if any(data[:2] != b'\x00\x01' for data in serialized):
@@ -215,7 +215,7 @@ def serialized_frames(frames_bgr: Sequence[np.ndarray]) -> List[bytes]:
 
 def callback_costs(model_path: str, labels_path: str, frames_bgr: Sequence[np.ndarray],
                    repeats: int, frames: int, domain_id: int,
-                   namespace: str) -> Tuple[Figure, Figure, Figure]:
+                   namespace: str) -> tuple[Figure, Figure, Figure]:
     """
     Time the node's raw image callback on a 30 Hz stream, as the DDS layer calls it.
 
@@ -245,14 +245,14 @@ def callback_costs(model_path: str, labels_path: str, frames_bgr: Sequence[np.nd
 
 
 def _time_callback(node, image_type: type, serialized: Sequence[bytes], repeats: int,
-                   frames: int) -> Tuple[Figure, Figure, Figure]:
+                   frames: int) -> tuple[Figure, Figure, Figure]:
     stats = node.pipeline.stats
     camera = node.cameras[0]
     stamp_ns = NS_PER_SEC
     ratios, dropped_ms, processed_ms = [], [], []
     for repeat in range(repeats + 1):  # the first pass warms up and is not counted
         node.pipeline.reset()
-        costs: Dict[bool, List[float]] = {True: [], False: []}
+        costs: dict[bool, list[float]] = {True: [], False: []}
         for index in range(frames):
             stamp_ns += FRAME_PERIOD_NS
             data = restamped_cdr(serialized[index % len(serialized)], stamp_ns)

@@ -25,7 +25,6 @@ loop's wall time (reading, throttling, decoding, inference, ranking); writing th
 
 import pathlib
 import time
-from typing import Tuple
 
 import cv2
 from movinet_ros.benchmark import BenchmarkError
@@ -50,7 +49,7 @@ TOPIC = '/camera/image_raw'
 WARMUP_FRAMES = 5
 
 
-def write_eval_bag(clip_path: str, workdir: pathlib.Path, size: Tuple[int, int],
+def write_eval_bag(clip_path: str, workdir: pathlib.Path, size: tuple[int, int],
                    loops: int) -> pathlib.Path:
     """Write the clip at ``size``, ``loops`` times over, as a 30 fps image bag; return it."""
     video = workdir / 'eval_source.avi'
@@ -71,7 +70,7 @@ def write_eval_bag(clip_path: str, workdir: pathlib.Path, size: Tuple[int, int],
 
 
 def measure_eval(model_path: str, labels_path: str, bag: pathlib.Path,
-                 workdir: pathlib.Path, repeats: int) -> Tuple[Figure, Figure, Figure]:
+                 workdir: pathlib.Path, repeats: int) -> tuple[Figure, Figure, Figure]:
     """Return (eval_fps, outputs_sec, median model step ms) of ``repeats`` evaluations."""
     if evaluate_bags is None:
         return missing(UNAVAILABLE), missing(UNAVAILABLE), missing(UNAVAILABLE)

@@ -26,12 +26,12 @@ Stamps: images written from a video get ``header.stamp`` = ``start_ns`` + the vi
 the frame (see :mod:`movinet_ros.offline.video`), and the bag's log time equals that stamp.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 import os
 from pathlib import Path
 import shutil
-from typing import Any
+from typing import Any, Literal
 
 import cv2
 from movinet_ros.core.errors import MovinetError
@@ -40,6 +40,7 @@ from movinet_ros.core.stamps import NS_PER_SEC, split_ns, stamp_to_ns
 from movinet_ros.offline.video import read_video, VideoSource
 import numpy as np
 from rosbags.highlevel import AnyReader, AnyReaderError
+from rosbags.interfaces import Connection
 from rosbags.rosbag2 import StoragePlugin, Writer
 from rosbags.typesys import get_types_from_msg, get_typestore, Stores
 from rosbags.typesys.store import Typestore
@@ -58,7 +59,7 @@ DEFAULT_START_NS = 1_700_000_000 * NS_PER_SEC
 JPEG_FORMAT = 'bgr8; jpeg compressed bgr8'
 STORAGES = {'mcap': StoragePlugin.MCAP, 'sqlite3': StoragePlugin.SQLITE3}
 # Version 8 is read by ROS 2 Jazzy and later and carries type description hashes.
-ROSBAG2_VERSION = 8
+ROSBAG2_VERSION: Literal[8] = 8
 # The ROS 2 distribution of the project's wheels; sensor_msgs and std_msgs are identical
 # from Humble on, so bags written with it play on those too.
 ROS2_STORE = Stores.ROS2_KILTED
@@ -262,7 +263,7 @@ def _image_messages(images: ImageTopic) -> Iterator[BagImage]:
     try:
         for msgtype, log_time_ns, raw in images.raw_messages():
             try:
-                msg = images.reader.deserialize(raw, msgtype)
+                msg: Any = images.reader.deserialize(raw, msgtype)
             except AnyReaderError as err:
                 raise BagError(f'cannot deserialise a {msgtype} message on {images.topic} '
                                f'in bag {images.names}: {err}') from None
@@ -299,13 +300,14 @@ def find_interface_msg_dir() -> Path:
     this package is the fallback, so offline tools work before colcon has built anything.
     """
     candidates = []
+    share_directory: Callable[[str], str] | None
     try:
-        from ament_index_python.packages import get_package_share_directory
+        from ament_index_python.packages import get_package_share_directory as share_directory
     except ImportError:
-        get_package_share_directory = None
-    if get_package_share_directory is not None:
+        share_directory = None
+    if share_directory is not None:
         try:
-            candidates.append(Path(get_package_share_directory(INTERFACE_PACKAGE)) / 'msg')
+            candidates.append(Path(share_directory(INTERFACE_PACKAGE)) / 'msg')
         except (LookupError, ValueError, OSError):
             pass
     candidates.append(Path(__file__).resolve().parents[2] / INTERFACE_PACKAGE / 'msg')
@@ -352,7 +354,7 @@ class RecognitionBagWriter:
             time=types['builtin_interfaces/msg/Time'], header=types['std_msgs/msg/Header'],
             hypothesis=types[HYPOTHESIS_TYPE], recognition=types[RECOGNITION_TYPE])
         self._writer: Writer | None = None
-        self._connection = None
+        self._connection: Connection | None = None
 
     def __enter__(self) -> 'RecognitionBagWriter':
         """Create the bag; BagError when ``out_path`` exists already."""
@@ -382,7 +384,7 @@ class RecognitionBagWriter:
         The log time defaults to the image stamp, so the result bag lines up with the
         replayed images.
         """
-        if self._writer is None:
+        if self._writer is None or self._connection is None:
             raise BagError(f'result bag {self.path} is not open')
         msg = recognition_message(self._types, record, model=model, num_classes=num_classes)
         data = self._typestore.serialize_cdr(msg, RECOGNITION_TYPE)

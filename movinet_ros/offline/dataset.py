@@ -154,9 +154,9 @@ def write_results_csv(entries: Sequence[ManifestEntry], results: Sequence[Record
         writer.writerow(header)
         for entry, result in zip(entries, results):
             if result.failed:
-                row = {'recording': result.name, 'topic': result.topic,
-                       'label': entry.label or '', 'error': result.error}
-                writer.writerow([row.get(column, '') for column in header])
+                cells = {'recording': result.name, 'topic': result.topic,
+                         'label': entry.label or '', 'error': result.error}
+                writer.writerow([cells.get(column, '') for column in header])
                 continue
             for sample in result.samples:
                 score = sample.ranking[0][1] if sample.ranking else None

@@ -257,7 +257,7 @@ def _write_mp4(rendered: Iterable[np.ndarray], path: Path, fps: float) -> int:
         for canvas in rendered:
             if writer is None:
                 size = (canvas.shape[1], canvas.shape[0])
-                writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'mp4v'), fps, size)
+                writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*'mp4v'), fps, size)
                 if not writer.isOpened():
                     raise PlotError(f'OpenCV cannot write an mp4v video to {path}')
             if (canvas.shape[1], canvas.shape[0]) != size:

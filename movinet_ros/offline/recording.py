@@ -127,8 +127,9 @@ def is_bag(path: Path) -> bool:
 
 def bag_topic(entry: ManifestEntry, default_topic: str | None) -> str:
     """Return the topic to evaluate: the row's, else ``default_topic``, else the only one."""
-    if entry.topic or default_topic:
-        return entry.topic or default_topic
+    topic = entry.topic or default_topic
+    if topic:
+        return topic
     topics = image_topics(entry.recording)
     if len(topics) == 1:
         return topics[0]
@@ -173,9 +174,9 @@ def _segments(entry: ManifestEntry, run: BagRun,
     stamps = [frame.stamp_ns for frame in run.frames]
     stamps += [stamp for stamp in (run.first_stamp_ns, run.last_stamp_ns) if stamp is not None]
     if not stamps:
-        return [Segment(entry.label, 0, 1)]  # nothing seen: one sample, scored wrong
+        return [Segment(entry.label or '', 0, 1)]  # nothing seen: one sample, scored wrong
     # Every processed frame lies inside, even in a bag whose stamps went backwards.
-    return [Segment(entry.label, min(stamps), max(stamps) + 1)]
+    return [Segment(entry.label or '', min(stamps), max(stamps) + 1)]
 
 
 def score_run(entry: ManifestEntry, run: BagRun, pipeline: RecognitionPipeline,
@@ -217,7 +218,7 @@ def _check_truth(entry: ManifestEntry, labels: tuple[str, ...]) -> Annotations |
     if entry.annotations is not None:
         return read_annotations(entry.annotations, labels)
     try:
-        check_labels([Segment(entry.label, 0, 1)], labels)
+        check_labels([Segment(entry.label or '', 0, 1)], labels)
     except MovinetError as error:
         raise type(error)(f'manifest line {entry.line}: {error}') from error
     return None
