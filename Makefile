@@ -76,7 +76,7 @@ $(COLCON_STAMP): $(VENV)/.deps_installed $(PACKAGE_SOURCES)
 	touch $@
 
 # mypy, strict on the ROS-free layers (settings and ignored untyped libraries: setup.cfg).
-TYPECHECKED := movinet_ros/core
+TYPECHECKED := movinet_ros/core movinet_ros/offline
 typecheck: setup
 	$(VPY) -m mypy --strict $(TYPECHECKED)
 

@@ -24,10 +24,11 @@ import threading
 from helpers.constants import CAMERA, CLIP_FRAMES
 from movinet_ros import cli
 from movinet_ros.core.pipeline import PipelineConfig
-from movinet_ros.core.postprocess import RankingConfig
+from movinet_ros.core.postprocess import Hypothesis, RankingConfig
 from movinet_ros.offline import bags
 from movinet_ros.offline.bags import read_image_messages, write_video_bag
-from movinet_ros.offline.evaluation import bag_messages, evaluate_bags, run_bags
+from movinet_ros.offline.evaluation import (bag_messages, evaluate_bags, ProcessedFrame,
+                                            run_bags)
 from PIL import Image
 import pytest
 from rosbags.highlevel import AnyReader
@@ -456,7 +457,10 @@ def test_eval_command_errors(tmp_path, clip_bag, model_path, labels_path, capsys
     elif case == 'not_images':
         bag, topic = tmp_path / 'results', '/actions'
         with bags.RecognitionBagWriter(bag, topic) as writer:
-            writer.write(1, 'camera', [(0, 'abseiling', 0.5)], 'model', 1, 600, 5.0)
+            writer.write(ProcessedFrame(stamp_ns=1, log_time_ns=1, frame_id='camera',
+                                        hypotheses=(Hypothesis(0, 'abseiling', 0.5),),
+                                        frames_in_state=1, inference_ms=5.0),
+                         model='model', num_classes=600)
     elif case == 'unknown_label':
         extra = ['--annotations', str(_annotation_file(tmp_path / 'a.csv', bag, topic,
                                                        label='carving  ice'))]

@@ -22,8 +22,10 @@ import cv2
 from helpers.clips import clip_frames
 from helpers.constants import CAMERA, REPO_ROOT
 from movinet_ros.core.frames import message_to_rgb
+from movinet_ros.core.postprocess import Hypothesis
 from movinet_ros.offline import bags
 from movinet_ros.offline.bags import BagError, read_image_messages
+from movinet_ros.offline.records import ProcessedFrame
 from movinet_ros.offline.video import frame_stamp_ns, video_info
 import numpy as np
 import pytest
@@ -33,6 +35,13 @@ from rosbags.typesys import get_typestore, Stores
 
 SOURCE_MSG_DIR = REPO_ROOT / 'movinet_ros_interfaces' / 'msg'
 TOPIC = CAMERA
+
+
+def _record(stamp_ns, frame_id, hypotheses, frames_in_state, inference_ms):
+    """Return what eval records of one processed frame: (class_id, label, score) ranked."""
+    return ProcessedFrame(stamp_ns=stamp_ns, log_time_ns=stamp_ns, frame_id=frame_id,
+                          hypotheses=tuple(Hypothesis(*h) for h in hypotheses),
+                          frames_in_state=frames_in_state, inference_ms=inference_ms)
 
 
 @pytest.mark.parametrize('storage', ['mcap', 'sqlite3'])
@@ -133,7 +142,7 @@ def test_missing_topic_lists_image_topics(tmp_path, clip_path):
 def test_wrong_message_type_and_no_image_topic(tmp_path):
     out = tmp_path / 'results'
     with bags.RecognitionBagWriter(out, '/actions') as writer:
-        writer.write(5, 'cam', [], 'm', 1, 600, 1.0)
+        writer.write(_record(5, 'cam', [], 1, 1.0), model='m', num_classes=600)
     with pytest.raises(BagError, match='carries movinet_ros_interfaces/msg/ActionRecognition'):
         read_image_messages(out, '/actions')
     with pytest.raises(BagError, match='no image topic; topics there: /actions'):
@@ -154,8 +163,8 @@ def test_recognition_bag_reads_back_with_embedded_definitions(tmp_path, storage)
     out = tmp_path / 'results'
     with bags.RecognitionBagWriter(out, '/movinet/actions', storage=storage) as writer:
         for stamp, hypotheses, frames, inference_ms in RESULTS:
-            writer.write(stamp, 'camera_optical', hypotheses, 'a0.tflite', frames, 600,
-                         inference_ms)
+            writer.write(_record(stamp, 'camera_optical', hypotheses, frames, inference_ms),
+                         model='a0.tflite', num_classes=600)
     assert writer.count == len(RESULTS)
 
     # No default typestore: the definitions must come from the bag itself.
@@ -188,7 +197,7 @@ def test_recognition_type_hash_matches_rosidl(tmp_path):
               for h in json.loads(generated.read_text())['type_hashes']}
     out = tmp_path / 'results'
     with bags.RecognitionBagWriter(out, '/actions', msg_dir=SOURCE_MSG_DIR) as writer:
-        writer.write(1, 'c', [(1, 'x', 0.5)], 'm', 1, 2, 3.0)
+        writer.write(_record(1, 'c', [(1, 'x', 0.5)], 1, 3.0), model='m', num_classes=2)
     with AnyReader([out]) as reader:
         (connection,) = reader.connections
     assert connection.digest == hashes[bags.RECOGNITION_TYPE]

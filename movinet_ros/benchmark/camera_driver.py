@@ -32,6 +32,7 @@ import sys
 import time
 
 import cv2
+from movinet_ros.core.stamps import split_ns
 import rclpy
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
@@ -90,7 +91,7 @@ def main() -> int:
             time.sleep(delay)
         msg = messages[index % len(messages)]
         now = time.time_ns()
-        msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(now, 1_000_000_000)
+        msg.header.stamp.sec, msg.header.stamp.nanosec = split_ns(now)
         publisher.publish(msg)
         sent.append(now)
     # Give a reliable writer time to deliver its last samples before the process goes.

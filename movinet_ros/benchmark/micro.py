@@ -21,9 +21,8 @@ node does by default. Each measurement is repeated; a repeat's result is the med
 frames after a warm-up, and the figure is the median of the repeats.
 """
 
-import struct
+from collections.abc import Callable, Sequence
 import time
-from typing import Callable, Dict, List, Sequence, Tuple
 
 from movinet_ros.benchmark import BenchmarkError
 from movinet_ros.benchmark.content import bgr_image, FRAME_PERIOD_NS
@@ -33,6 +32,8 @@ from movinet_ros.core.model import StreamModel
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.core.preprocess import Preprocessor
 from movinet_ros.core.runtime import make_interpreter
+from movinet_ros.core.stamps import NS_PER_SEC
+from movinet_ros.core.wire import restamped_cdr
 from movinet_ros.ros.node import MovinetNode
 import numpy as np
 import rclpy
@@ -43,10 +44,6 @@ from rclpy.parameter import Parameter
 from rclpy.serialization import serialize_message
 from rclpy.signals import SignalHandlerOptions
 from sensor_msgs.msg import Image
-
-# CDR encapsulation (4 bytes), then header.stamp sec (int32) and nanosec (uint32).
-_CDR_STAMP = struct.Struct('<iI')
-_CDR_STAMP_OFFSET = 4
 
 
 class FrameTimer:
@@ -66,8 +63,8 @@ class FrameTimer:
         self._start = start
         self._index = 0
         # Per repeat, the values one_frame chose to record() on its timed frames.
-        self.recorded: List[List[float]] = []
-        self._recording: List[float] = []
+        self.recorded: list[list[float]] = []
+        self._recording: list[float] = []
 
     def record(self, value: float) -> None:
         """Keep a value measured inside the current frame (e.g. the model step's share)."""
@@ -88,7 +85,7 @@ class FrameTimer:
         return median(samples)
 
 
-def interleave(timers: Sequence[FrameTimer], repeats: int) -> List[List[float]]:
+def interleave(timers: Sequence[FrameTimer], repeats: int) -> list[list[float]]:
     """
     Run the timers' repeats round-robin; return each timer's per-repeat results (ms).
 
@@ -96,7 +93,7 @@ def interleave(timers: Sequence[FrameTimer], repeats: int) -> List[List[float]]:
     them stay meaningful on a busy machine, and repeat i of one timer pairs with repeat i
     of another.
     """
-    results: List[List[float]] = [[] for _ in timers]
+    results: list[list[float]] = [[] for _ in timers]
     for _ in range(repeats):
         for timer, samples in zip(timers, results):
             samples.append(timer.repeat())
@@ -208,7 +205,7 @@ def context_step(model_path: str, frames_bgr: Sequence[np.ndarray], frames: int,
     return FrameTimer(one_frame, warmup, frames)
 
 
-def serialized_frames(frames_bgr: Sequence[np.ndarray]) -> List[bytes]:
+def serialized_frames(frames_bgr: Sequence[np.ndarray]) -> list[bytes]:
     """Serialise bgr8 Image messages as DDS hands them to a raw subscription."""
     serialized = [serialize_message(bgr_image(bgr, 0)) for bgr in frames_bgr]
     if any(data[:2] != b'\x00\x01' for data in serialized):
@@ -216,15 +213,9 @@ def serialized_frames(frames_bgr: Sequence[np.ndarray]) -> List[bytes]:
     return serialized
 
 
-def _restamped(data: bytes, stamp_ns: int) -> bytes:
-    buffer = bytearray(data)
-    _CDR_STAMP.pack_into(buffer, _CDR_STAMP_OFFSET, *divmod(stamp_ns, 1_000_000_000))
-    return bytes(buffer)
-
-
 def callback_costs(model_path: str, labels_path: str, frames_bgr: Sequence[np.ndarray],
                    repeats: int, frames: int, domain_id: int,
-                   namespace: str) -> Tuple[Figure, Figure, Figure]:
+                   namespace: str) -> tuple[Figure, Figure, Figure]:
     """
     Time the node's raw image callback on a 30 Hz stream, as the DDS layer calls it.
 
@@ -254,17 +245,17 @@ def callback_costs(model_path: str, labels_path: str, frames_bgr: Sequence[np.nd
 
 
 def _time_callback(node, image_type: type, serialized: Sequence[bytes], repeats: int,
-                   frames: int) -> Tuple[Figure, Figure, Figure]:
+                   frames: int) -> tuple[Figure, Figure, Figure]:
     stats = node.pipeline.stats
     camera = node.cameras[0]
-    stamp_ns = 1_000_000_000
+    stamp_ns = NS_PER_SEC
     ratios, dropped_ms, processed_ms = [], [], []
     for repeat in range(repeats + 1):  # the first pass warms up and is not counted
         node.pipeline.reset()
-        costs: Dict[bool, List[float]] = {True: [], False: []}
+        costs: dict[bool, list[float]] = {True: [], False: []}
         for index in range(frames):
             stamp_ns += FRAME_PERIOD_NS
-            data = _restamped(serialized[index % len(serialized)], stamp_ns)
+            data = restamped_cdr(serialized[index % len(serialized)], stamp_ns)
             processed_before = stats.processed
             started = time.perf_counter()
             node._on_image(camera, data, image_type)  # what the subscription calls

@@ -25,13 +25,13 @@ loop's wall time (reading, throttling, decoding, inference, ranking); writing th
 
 import pathlib
 import time
-from typing import Tuple
 
 import cv2
 from movinet_ros.benchmark import BenchmarkError
 from movinet_ros.benchmark.content import clip_frames
 from movinet_ros.benchmark.stats import Figure, missing, summarize
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
+from movinet_ros.core.stamps import NS_PER_SEC
 from movinet_ros.offline.bags import write_video_bag
 import numpy as np
 
@@ -49,7 +49,7 @@ TOPIC = '/camera/image_raw'
 WARMUP_FRAMES = 5
 
 
-def write_eval_bag(clip_path: str, workdir: pathlib.Path, size: Tuple[int, int],
+def write_eval_bag(clip_path: str, workdir: pathlib.Path, size: tuple[int, int],
                    loops: int) -> pathlib.Path:
     """Write the clip at ``size``, ``loops`` times over, as a 30 fps image bag; return it."""
     video = workdir / 'eval_source.avi'
@@ -70,7 +70,7 @@ def write_eval_bag(clip_path: str, workdir: pathlib.Path, size: Tuple[int, int],
 
 
 def measure_eval(model_path: str, labels_path: str, bag: pathlib.Path,
-                 workdir: pathlib.Path, repeats: int) -> Tuple[Figure, Figure, Figure]:
+                 workdir: pathlib.Path, repeats: int) -> tuple[Figure, Figure, Figure]:
     """Return (eval_fps, outputs_sec, median model step ms) of ``repeats`` evaluations."""
     if evaluate_bags is None:
         return missing(UNAVAILABLE), missing(UNAVAILABLE), missing(UNAVAILABLE)
@@ -79,7 +79,7 @@ def measure_eval(model_path: str, labels_path: str, bag: pathlib.Path,
     # A long evaluation runs a warm interpreter; the first invokes are slower.
     warm_frame = np.zeros((*pipeline.model.input_size, 3), np.uint8)
     for index in range(WARMUP_FRAMES):
-        pipeline.process(warm_frame, (index + 1) * 1_000_000_000)
+        pipeline.process(warm_frame, (index + 1) * NS_PER_SEC)
     rates, outputs, steps = [], [], []
     for repeat in range(repeats):
         started = time.perf_counter()

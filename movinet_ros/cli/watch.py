@@ -20,6 +20,7 @@ import sys
 import time
 
 from movinet_ros.cli.options import non_negative_float, non_negative_int
+from movinet_ros.core.stamps import stamp_to_ns
 
 BAR_WIDTH = 40
 
@@ -35,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def render(msg, now_ns: int) -> str:
     """Format one ActionRecognition as score bars with its latency."""
-    stamp_ns = msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
+    stamp_ns = stamp_to_ns(msg.header.stamp)
     lines = [f'{msg.model}  frames in state: {msg.frames_in_state}  '
              f'inference: {msg.inference_ms:.1f} ms  '
              f'latency: {(now_ns - stamp_ns) / 1e6:.0f} ms']

@@ -44,14 +44,13 @@ Rules:
 
 from collections.abc import Iterable, Sequence
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 import decimal
 import difflib
 import os
 
 from movinet_ros.core.errors import MovinetError
-
-NS_PER_SEC = 1_000_000_000
+from movinet_ros.core.stamps import NS_PER_SEC
 RELATIVE_COLUMNS = ('start', 'end', 'label')
 ABSOLUTE_COLUMNS = ('start_abs', 'end_abs', 'label')
 
@@ -101,7 +100,7 @@ def _columns(header: Sequence[str], source: str, line: int) -> tuple[tuple[int, 
         f'{",".join(ABSOLUTE_COLUMNS)!r} (epoch seconds)')
 
 
-def csv_rows(path: str | os.PathLike, *, error: type[MovinetError],
+def csv_rows(path: str | os.PathLike[str], *, error: type[MovinetError],
              what: str) -> Iterable[tuple[int, list[str]]]:
     """
     Yield (line number, cells) of a UTF-8 CSV file, skipping blank and ``#`` lines.
@@ -122,24 +121,55 @@ def csv_rows(path: str | os.PathLike, *, error: type[MovinetError],
         raise error(f'{what} {path} is not UTF-8 CSV: {err}') from None
 
 
-def _rows(path: str | os.PathLike) -> Iterable[tuple[int, list[str]]]:
+def _rows(path: str | os.PathLike[str]) -> Iterable[tuple[int, list[str]]]:
     return csv_rows(path, error=AnnotationError, what='annotation file')
 
 
-def load_annotations(path: str | os.PathLike, first_stamp_ns: int) -> list[Segment]:
+@dataclass(frozen=True)
+class Annotations:
+    """The segments of an annotation file as written: from the first frame, or absolute."""
+
+    segments: tuple[Segment, ...]
+    absolute: bool
+
+    def anchored(self, first_stamp_ns: int) -> list[Segment]:
+        """Return the segments with absolute stamps; relative ones start at ``first_stamp_ns``."""
+        if self.absolute:
+            return list(self.segments)
+        return [replace(s, start_ns=first_stamp_ns + s.start_ns,
+                        end_ns=first_stamp_ns + s.end_ns) for s in self.segments]
+
+
+def load_annotations(path: str | os.PathLike[str], first_stamp_ns: int) -> list[Segment]:
     """
     Return the segments of an annotation CSV, with absolute stamps, sorted by start.
 
     ``first_stamp_ns`` is the header stamp of the first image of the recording; relative
     times are added to it. Raises AnnotationError naming the file and line of a bad row.
     """
+    return read_annotations(path).anchored(first_stamp_ns)
+
+
+def load_segments(path: str | os.PathLike[str], first_stamp_ns: int,
+                  labels: Sequence[str]) -> list[Segment]:
+    """Load an annotation CSV relative to ``first_stamp_ns`` and check its labels."""
+    return read_annotations(path, labels).anchored(first_stamp_ns)
+
+
+def read_annotations(path: str | os.PathLike[str],
+                     labels: Sequence[str] | None = None) -> Annotations:
+    """
+    Read an annotation CSV once: its segments sorted by start, as written.
+
+    With ``labels`` every segment's label is checked too (:func:`check_labels`). Raises
+    AnnotationError naming the file and line of a bad row.
+    """
     source = os.fspath(path)
     rows = iter(_rows(path))
     first = next(rows, None)
     if first is None:
-        return []
+        return Annotations((), absolute=False)
     columns, absolute = _columns(first[1], source, first[0])
-    offset_ns = 0 if absolute else first_stamp_ns
     segments = []
     for line, row in rows:
         if len(row) != len(columns):
@@ -156,14 +186,16 @@ def load_annotations(path: str | os.PathLike, first_stamp_ns: int) -> list[Segme
         if not absolute and start_ns < 0:
             raise AnnotationError(f'{source}, line {line}: start {start_text} is before the '
                                   'first frame (relative times must be >= 0)')
-        segments.append(Segment(label, offset_ns + start_ns, offset_ns + end_ns, line))
+        segments.append(Segment(label, start_ns, end_ns, line))
     segments.sort(key=lambda s: (s.start_ns, s.end_ns))
     for earlier, later in zip(segments, segments[1:]):
         if later.start_ns < earlier.end_ns:
             raise AnnotationError(
                 f'{source}: segment on line {later.line} ({later.label}) overlaps the one on '
                 f'line {earlier.line} ({earlier.label}); segments may touch but not overlap')
-    return segments
+    if labels is not None:
+        check_labels(segments, labels)
+    return Annotations(tuple(segments), absolute)
 
 
 def check_labels(segments: Iterable[Segment], labels: Iterable[str]) -> None:

@@ -26,18 +26,21 @@ Stamps: images written from a video get ``header.stamp`` = ``start_ns`` + the vi
 the frame (see :mod:`movinet_ros.offline.video`), and the bag's log time equals that stamp.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 import os
 from pathlib import Path
 import shutil
-from typing import Any
+from typing import Any, Literal
 
 import cv2
 from movinet_ros.core.errors import MovinetError
-from movinet_ros.offline.video import NS_PER_SEC, read_video, VideoSource
+from movinet_ros.core.messages import MessageTypes, recognition_message, RecognitionRecord
+from movinet_ros.core.stamps import NS_PER_SEC, split_ns, stamp_to_ns
+from movinet_ros.offline.video import read_video, VideoSource
 import numpy as np
 from rosbags.highlevel import AnyReader, AnyReaderError
+from rosbags.interfaces import Connection
 from rosbags.rosbag2 import StoragePlugin, Writer
 from rosbags.typesys import get_types_from_msg, get_typestore, Stores
 from rosbags.typesys.store import Typestore
@@ -56,12 +59,12 @@ DEFAULT_START_NS = 1_700_000_000 * NS_PER_SEC
 JPEG_FORMAT = 'bgr8; jpeg compressed bgr8'
 STORAGES = {'mcap': StoragePlugin.MCAP, 'sqlite3': StoragePlugin.SQLITE3}
 # Version 8 is read by ROS 2 Jazzy and later and carries type description hashes.
-ROSBAG2_VERSION = 8
+ROSBAG2_VERSION: Literal[8] = 8
 # The ROS 2 distribution of the project's wheels; sensor_msgs and std_msgs are identical
 # from Humble on, so bags written with it play on those too.
 ROS2_STORE = Stores.ROS2_KILTED
 
-BagPaths = str | os.PathLike | Sequence[str | os.PathLike]
+BagPaths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 
 
 class BagError(MovinetError):
@@ -82,19 +85,10 @@ def ros2_typestore() -> Typestore:
     return get_typestore(ROS2_STORE)
 
 
-def _stamp(typestore: Typestore, stamp_ns: int) -> Any:
-    sec, nanosec = divmod(stamp_ns, NS_PER_SEC)
-    return typestore.types['builtin_interfaces/msg/Time'](sec=sec, nanosec=nanosec)
-
-
 def _header(typestore: Typestore, stamp_ns: int, frame_id: str) -> Any:
-    return typestore.types['std_msgs/msg/Header'](stamp=_stamp(typestore, stamp_ns),
-                                                  frame_id=frame_id)
-
-
-def stamp_to_ns(stamp: Any) -> int:
-    """Return a ``builtin_interfaces/msg/Time`` as integer nanoseconds."""
-    return int(stamp.sec) * NS_PER_SEC + int(stamp.nanosec)
+    sec, nanosec = split_ns(stamp_ns)
+    time = typestore.types['builtin_interfaces/msg/Time'](sec=sec, nanosec=nanosec)
+    return typestore.types['std_msgs/msg/Header'](stamp=time, frame_id=frame_id)
 
 
 def _storage_plugin(storage: str) -> StoragePlugin:
@@ -105,7 +99,7 @@ def _storage_plugin(storage: str) -> StoragePlugin:
                        f'{", ".join(sorted(STORAGES))}') from None
 
 
-def _new_bag_path(out_path: str | os.PathLike) -> Path:
+def _new_bag_path(out_path: str | os.PathLike[str]) -> Path:
     path = Path(out_path)
     if path.exists():
         raise BagError(f'{path} exists already; not overwriting it')
@@ -128,7 +122,7 @@ def image_message(typestore: Typestore, bgr: np.ndarray, stamp_ns: int, frame_id
         step=width * 3, data=np.ascontiguousarray(bgr, np.uint8).reshape(-1))
 
 
-def write_video_bag(video_path: VideoSource, out_path: str | os.PathLike, topic: str,
+def write_video_bag(video_path: VideoSource, out_path: str | os.PathLike[str], topic: str,
                     storage: str = 'mcap', compressed: bool = False, frame_id: str = 'camera',
                     jpeg_quality: int = 90, start_ns: int = DEFAULT_START_NS,
                     max_frames: int | None = None) -> int:
@@ -220,6 +214,40 @@ def _check_image_topic(reader: AnyReader, topic: str, names: str) -> None:
                        f'{IMAGE_TYPE} or {COMPRESSED_IMAGE_TYPE}')
 
 
+class ImageTopic:
+    """
+    One open bag (or several read as one), checked to carry images on ``topic``.
+
+    Opening it reads the bag's index once; :meth:`raw_messages` then yields the topic's
+    serialised messages from that same open reader, and :meth:`close` releases it.
+    Raises BagError with the image topics that do exist when the topic is absent or is
+    not sensor_msgs Image or CompressedImage.
+    """
+
+    def __init__(self, bag_paths: BagPaths, topic: str):
+        self._bag = _OpenBag(_paths(bag_paths))
+        self.reader = self._bag.__enter__()
+        try:
+            _check_image_topic(self.reader, topic, self._bag.names)
+        except BaseException:
+            self.close()
+            raise
+        self.topic = topic
+        self.names = self._bag.names
+        # What the topic holds in all; a header-less message counts too.
+        self.count: int = self.reader.topics[topic].msgcount
+
+    def raw_messages(self) -> Iterator[tuple[str, int, Any]]:
+        """Yield (message type, log time ns, serialised bytes) in log-time order."""
+        connections = [c for c in self.reader.connections if c.topic == self.topic]
+        for connection, log_time_ns, raw in self.reader.messages(connections=connections):
+            yield connection.msgtype, log_time_ns, raw
+
+    def close(self) -> None:
+        """Close the bag."""
+        self._bag.__exit__(None, None, None)
+
+
 def read_image_messages(bag_paths: BagPaths, topic: str) -> Iterator[BagImage]:
     """
     Yield the image messages of ``topic`` in log-time order, deserialised.
@@ -228,25 +256,21 @@ def read_image_messages(bag_paths: BagPaths, topic: str) -> Iterator[BagImage]:
     recording). The bag, the topic and its type (sensor_msgs Image or CompressedImage) are
     checked when this is called, raising BagError with the image topics that do exist.
     """
-    paths = _paths(bag_paths)
-    bag = _OpenBag(paths)
-    with bag as reader:
-        _check_image_topic(reader, topic, bag.names)
-    return _image_messages(paths, topic)
+    return _image_messages(ImageTopic(bag_paths, topic))
 
 
-def _image_messages(paths: list[Path], topic: str) -> Iterator[BagImage]:
-    bag = _OpenBag(paths)
-    with bag as reader:
-        connections = [c for c in reader.connections if c.topic == topic]
-        for connection, log_time_ns, raw in reader.messages(connections=connections):
+def _image_messages(images: ImageTopic) -> Iterator[BagImage]:
+    try:
+        for msgtype, log_time_ns, raw in images.raw_messages():
             try:
-                msg = reader.deserialize(raw, connection.msgtype)
+                msg: Any = images.reader.deserialize(raw, msgtype)
             except AnyReaderError as err:
-                raise BagError(f'cannot deserialise a {connection.msgtype} message on {topic} '
-                               f'in bag {bag.names}: {err}') from None
+                raise BagError(f'cannot deserialise a {msgtype} message on {images.topic} '
+                               f'in bag {images.names}: {err}') from None
             yield BagImage(stamp_ns=stamp_to_ns(msg.header.stamp), log_time_ns=log_time_ns,
                            msg=msg)
+    finally:
+        images.close()
 
 
 def count_messages(bag_paths: BagPaths, topic: str) -> int:
@@ -276,13 +300,14 @@ def find_interface_msg_dir() -> Path:
     this package is the fallback, so offline tools work before colcon has built anything.
     """
     candidates = []
+    share_directory: Callable[[str], str] | None
     try:
-        from ament_index_python.packages import get_package_share_directory
+        from ament_index_python.packages import get_package_share_directory as share_directory
     except ImportError:
-        get_package_share_directory = None
-    if get_package_share_directory is not None:
+        share_directory = None
+    if share_directory is not None:
         try:
-            candidates.append(Path(get_package_share_directory(INTERFACE_PACKAGE)) / 'msg')
+            candidates.append(Path(share_directory(INTERFACE_PACKAGE)) / 'msg')
         except (LookupError, ValueError, OSError):
             pass
     candidates.append(Path(__file__).resolve().parents[2] / INTERFACE_PACKAGE / 'msg')
@@ -293,7 +318,7 @@ def find_interface_msg_dir() -> Path:
                    f'{", ".join(str(c) for c in candidates)}')
 
 
-def recognition_typestore(msg_dir: str | os.PathLike | None = None) -> Typestore:
+def recognition_typestore(msg_dir: str | os.PathLike[str] | None = None) -> Typestore:
     """Return a ROS 2 typestore with the ActionHypothesis and ActionRecognition types added."""
     folder = Path(msg_dir) if msg_dir is not None else find_interface_msg_dir()
     typestore = ros2_typestore()
@@ -317,15 +342,19 @@ class RecognitionBagWriter:
     carries the same definitions and RIHS01 hashes as one recorded from the live node.
     """
 
-    def __init__(self, out_path: str | os.PathLike, topic: str, storage: str = 'mcap',
-                 msg_dir: str | os.PathLike | None = None):
+    def __init__(self, out_path: str | os.PathLike[str], topic: str, storage: str = 'mcap',
+                 msg_dir: str | os.PathLike[str] | None = None):
         self.path = Path(out_path)
         self.topic = topic
         self.count = 0
         self._plugin = _storage_plugin(storage)
         self._typestore = recognition_typestore(msg_dir)
+        types = self._typestore.types
+        self._types = MessageTypes(
+            time=types['builtin_interfaces/msg/Time'], header=types['std_msgs/msg/Header'],
+            hypothesis=types[HYPOTHESIS_TYPE], recognition=types[RECOGNITION_TYPE])
         self._writer: Writer | None = None
-        self._connection = None
+        self._connection: Connection | None = None
 
     def __enter__(self) -> 'RecognitionBagWriter':
         """Create the bag; BagError when ``out_path`` exists already."""
@@ -347,27 +376,18 @@ class RecognitionBagWriter:
         # Also on an error: a finished partial result bag helps to find what went wrong.
         self.close()
 
-    def write(self, stamp_ns: int, frame_id: str,
-              hypotheses: Sequence[tuple[int, str, float]], model: str,
-              frames_in_state: int, num_classes: int, inference_ms: float,
+    def write(self, record: RecognitionRecord, *, model: str, num_classes: int,
               log_time_ns: int | None = None) -> None:
         """
-        Append one ActionRecognition for the image stamped ``stamp_ns``.
+        Append the ActionRecognition of one processed frame, as the node publishes it.
 
-        ``hypotheses`` are (class_id, label, score) triples, highest score first. The log time
-        defaults to the image stamp, so the result bag lines up with the replayed images.
+        The log time defaults to the image stamp, so the result bag lines up with the
+        replayed images.
         """
-        if self._writer is None:
+        if self._writer is None or self._connection is None:
             raise BagError(f'result bag {self.path} is not open')
-        types = self._typestore.types
-        results = [types[HYPOTHESIS_TYPE](class_id=int(class_id), label=str(label),
-                                          score=float(score))
-                   for class_id, label, score in hypotheses]
-        msg = types[RECOGNITION_TYPE](
-            header=_header(self._typestore, stamp_ns, frame_id), results=results,
-            model=model, frames_in_state=int(frames_in_state), num_classes=int(num_classes),
-            inference_ms=float(inference_ms))
+        msg = recognition_message(self._types, record, model=model, num_classes=num_classes)
         data = self._typestore.serialize_cdr(msg, RECOGNITION_TYPE)
-        self._writer.write(self._connection, stamp_ns if log_time_ns is None else log_time_ns,
-                           data)
+        self._writer.write(self._connection,
+                           record.stamp_ns if log_time_ns is None else log_time_ns, data)
         self.count += 1

@@ -66,7 +66,7 @@ def class_report(outcomes: Iterable[Outcome]) -> dict[str, Any]:
     predicted = Counter(outcome.prediction for outcome in outcomes
                         if outcome.prediction is not None)
     right = Counter(outcome.label for outcome in outcomes if outcome.correct)
-    confusion: dict[str, Counter] = {}
+    confusion: dict[str, Counter[str]] = {}
     for outcome in outcomes:
         column = outcome.prediction if outcome.prediction is not None else NO_PREDICTION
         confusion.setdefault(outcome.label, Counter())[column] += 1
@@ -79,7 +79,8 @@ def class_report(outcomes: Iterable[Outcome]) -> dict[str, Any]:
         }
         for label in sorted(set(support) | set(predicted))
     }
-    recalls = [per_class[label]['recall'] for label in sorted(support)]
+    # Every label in support has samples, so its recall is a number.
+    recalls = [right[label] / support[label] for label in sorted(support)]
     return {
         'samples': len(outcomes),
         'top1_accuracy': _share(sum(right.values()), len(outcomes)),

@@ -60,7 +60,7 @@ def matrix_labels(confusion: Mapping[str, Mapping[str, int]]) -> tuple[list[str]
     return rows, columns
 
 
-def plot_confusion(confusion: Mapping[str, Mapping[str, int]], out_path: str | os.PathLike,
+def plot_confusion(confusion: Mapping[str, Mapping[str, int]], out_path: str | os.PathLike[str],
                    title: str = '') -> Path:
     """Save the confusion matrix (true label -> predicted label -> count); return the path."""
     rows, columns = matrix_labels(confusion)

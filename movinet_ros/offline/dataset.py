@@ -81,7 +81,7 @@ class DatasetRun:
     outputs: dict[str, str] = field(default_factory=dict)
 
 
-def file_sha256(path: str | os.PathLike) -> str:
+def file_sha256(path: str | os.PathLike[str]) -> str:
     """Return the SHA-256 of a file's bytes, read in chunks."""
     digest = hashlib.sha256()
     with open(path, 'rb') as stream:
@@ -154,9 +154,9 @@ def write_results_csv(entries: Sequence[ManifestEntry], results: Sequence[Record
         writer.writerow(header)
         for entry, result in zip(entries, results):
             if result.failed:
-                row = {'recording': result.name, 'topic': result.topic,
-                       'label': entry.label or '', 'error': result.error}
-                writer.writerow([row.get(column, '') for column in header])
+                cells = {'recording': result.name, 'topic': result.topic,
+                         'label': entry.label or '', 'error': result.error}
+                writer.writerow([cells.get(column, '') for column in header])
                 continue
             for sample in result.samples:
                 score = sample.ranking[0][1] if sample.ranking else None
@@ -174,7 +174,7 @@ def write_results_csv(entries: Sequence[ManifestEntry], results: Sequence[Record
     return path
 
 
-def build_summary(manifest: str | os.PathLike, spec: PipelineSpec, model_name: str,
+def build_summary(manifest: str | os.PathLike[str], spec: PipelineSpec, model_name: str,
                   fingerprint: dict[str, str], entries: Sequence[ManifestEntry],
                   results: Sequence[RecordingResult]) -> dict[str, Any]:
     """Return the summary of a dataset run as plain data, free of timings."""
@@ -252,8 +252,8 @@ def _folder(out: Path) -> Path:
     return out / DONE_DIR
 
 
-def evaluate_dataset(manifest: str | os.PathLike, spec: PipelineSpec,
-                     out_dir: str | os.PathLike, *, jobs: int = 1,
+def evaluate_dataset(manifest: str | os.PathLike[str], spec: PipelineSpec,
+                     out_dir: str | os.PathLike[str], *, jobs: int = 1,
                      ray_address: str | None = None, force: bool = False,
                      default_topic: str | None = None, progress: bool = False) -> DatasetRun:
     """

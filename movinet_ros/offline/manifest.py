@@ -104,7 +104,7 @@ def _resolve(folder: Path, text: str) -> Path:
     return path if path.is_absolute() else folder / path
 
 
-def load_manifest(path: str | os.PathLike) -> list[ManifestEntry]:
+def load_manifest(path: str | os.PathLike[str]) -> list[ManifestEntry]:
     """
     Return the entries of a manifest in file order.
 
@@ -122,7 +122,7 @@ def load_manifest(path: str | os.PathLike) -> list[ManifestEntry]:
         raise ManifestError(f'manifest {source} is empty; its first line must be a header '
                             f'such as "{RECORDING},{LABEL},{TOPIC}"')
     columns = _columns(first[1], source, first[0])
-    entries = []
+    entries: list[ManifestEntry] = []
     for line, row in rows:
         where = f'{source}, line {line}'
         if len(row) != len(columns):

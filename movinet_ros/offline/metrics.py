@@ -51,10 +51,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from movinet_ros.core.stamps import NS_PER_SEC
 from movinet_ros.offline.annotations import Segment
 import numpy as np
 
-NS_PER_SEC = 1_000_000_000
 # Predicted label of a frame whose top-k is empty (nothing passed the score threshold).
 NO_PREDICTION = '<none>'
 

@@ -39,12 +39,12 @@ import cv2
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from movinet_ros.core.errors import MovinetError
+from movinet_ros.core.stamps import NS_PER_SEC
 from movinet_ros.offline.annotations import Segment
 from movinet_ros.offline.metrics import FramePrediction, PredictedSpan
 import numpy as np
 from PIL import Image
 
-NS_PER_SEC = 1_000_000_000
 TIMELINE_SIZE_IN = (10.0, 4.5)
 TIMELINE_DPI = 110
 ANIMATION_FORMATS = ('.gif', '.mp4')
@@ -86,7 +86,7 @@ def _series(ordered: Sequence[FramePrediction], top_n: int) -> dict[str, np.ndar
 
 
 def plot_timeline(predictions: Iterable[FramePrediction], segments: Iterable[Segment],
-                  out_path: str | os.PathLike, title: str = '', top_n: int = 5,
+                  out_path: str | os.PathLike[str], title: str = '', top_n: int = 5,
                   origin_ns: int | None = None,
                   events: Iterable[PredictedSpan] = ()) -> Path:
     """
@@ -215,7 +215,7 @@ def _live_predictions(frames: Iterable[np.ndarray | tuple[int, np.ndarray]],
 
 
 def write_animation(frames_rgb: Iterable[np.ndarray | tuple[int, np.ndarray]],
-                    predictions: Sequence[FramePrediction], out_path: str | os.PathLike,
+                    predictions: Sequence[FramePrediction], out_path: str | os.PathLike[str],
                     fps: float, top_k: int = 5) -> int:
     """
     Write the frames with their live top-k bars as a .gif or .mp4; return the frame count.
@@ -257,7 +257,7 @@ def _write_mp4(rendered: Iterable[np.ndarray], path: Path, fps: float) -> int:
         for canvas in rendered:
             if writer is None:
                 size = (canvas.shape[1], canvas.shape[0])
-                writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'mp4v'), fps, size)
+                writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*'mp4v'), fps, size)
                 if not writer.isOpened():
                     raise PlotError(f'OpenCV cannot write an mp4v video to {path}')
             if (canvas.shape[1], canvas.shape[0]) != size:

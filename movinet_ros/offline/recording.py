@@ -17,7 +17,7 @@
 Evaluate one recording of a dataset: run it through the pipeline and score what it said.
 
 A recording is a bag (rosbag2 folder, ``.mcap`` file, ROS 1 ``.bag`` file), read by
-:func:`~movinet_ros.offline.evaluation.run_bags` exactly as ``movinet-ros eval`` reads it,
+:func:`~movinet_ros.offline.replay.run_bags` exactly as ``movinet-ros eval`` reads it,
 or a video file, fed frame by frame as ``movinet-ros classify`` feeds it (RGB, stamped from
 the file's frame rate). Either way the pipeline is reset first, so every recording starts
 from a fresh stream state whatever ran before it in the same process.
@@ -49,15 +49,14 @@ from typing import Any
 import cv2
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.pipeline import RecognitionPipeline
-from movinet_ros.offline.annotations import check_labels, Segment
+from movinet_ros.offline.annotations import Annotations, check_labels, read_annotations, Segment
 from movinet_ros.offline.bags import image_topics
-from movinet_ros.offline.evaluation import (BagRun, load_segments, MostLikely, ProcessedFrame,
-                                            run_bags, stats_since)
 from movinet_ros.offline.manifest import ManifestEntry
 from movinet_ros.offline.metrics import clip_prediction, evaluate
+from movinet_ros.offline.records import BagRun, MostLikely, ProcessedFrame, stats_since
+from movinet_ros.offline.replay import run_bags
 from movinet_ros.offline.video import read_video
 
-NS_PER_SEC = 1_000_000_000
 # Anything else that is a file is handed to OpenCV as a video.
 BAG_SUFFIXES = ('.mcap', '.bag')
 
@@ -128,8 +127,9 @@ def is_bag(path: Path) -> bool:
 
 def bag_topic(entry: ManifestEntry, default_topic: str | None) -> str:
     """Return the topic to evaluate: the row's, else ``default_topic``, else the only one."""
-    if entry.topic or default_topic:
-        return entry.topic or default_topic
+    topic = entry.topic or default_topic
+    if topic:
+        return topic
     topics = image_topics(entry.recording)
     if len(topics) == 1:
         return topics[0]
@@ -138,7 +138,7 @@ def bag_topic(entry: ManifestEntry, default_topic: str | None) -> str:
                          f'column or with --topic; {found}')
 
 
-def run_video(path: str | os.PathLike, pipeline: RecognitionPipeline) -> BagRun:
+def run_video(path: str | os.PathLike[str], pipeline: RecognitionPipeline) -> BagRun:
     """
     Feed every frame of a video file to ``pipeline``, as ``classify`` does; return the run.
 
@@ -153,42 +153,44 @@ def run_video(path: str | os.PathLike, pipeline: RecognitionPipeline) -> BagRun:
     most_likely = MostLikely(pipeline.labels, pipeline.config.ranking)
     for frame in frames:
         run.frames_read += 1
-        if run.first_stamp_ns is None:
-            run.first_stamp_ns = frame.stamp_ns
-        run.last_stamp_ns = frame.stamp_ns
+        run.saw_stamp(frame.stamp_ns)
         # Converted only if the throttle lets the frame through; the same RGB as classify's.
         recognition = pipeline.process(
             functools.partial(cv2.cvtColor, frame.bgr, cv2.COLOR_BGR2RGB), frame.stamp_ns)
         if recognition is None:
             continue
-        run.frames.append(ProcessedFrame(
-            stamp_ns=recognition.stamp_ns, log_time_ns=frame.stamp_ns, frame_id='',
-            ranking=recognition.hypotheses, timeline=most_likely(recognition.probabilities),
-            frames_in_state=recognition.frames_in_state,
-            reset=recognition.reset_reason.value if recognition.reset_reason else '',
-            inference_ms=recognition.inference_ms, total_ms=recognition.total_ms))
+        run.frames.append(ProcessedFrame.of(
+            recognition, log_time_ns=frame.stamp_ns, frame_id='',
+            timeline=most_likely(recognition.probabilities)))
     run.loop_sec = time.perf_counter() - started
     run.stats = stats_since(before, pipeline.stats)
     return run
 
 
-def _segments(entry: ManifestEntry, run: BagRun, labels: tuple[str, ...]) -> list[Segment]:
-    if entry.annotations is not None:
-        return load_segments(entry.annotations, run.first_stamp_ns or 0, labels)
+def _segments(entry: ManifestEntry, run: BagRun,
+              annotations: Annotations | None) -> list[Segment]:
+    if annotations is not None:
+        return annotations.anchored(run.first_stamp_ns or 0)
     stamps = [frame.stamp_ns for frame in run.frames]
     stamps += [stamp for stamp in (run.first_stamp_ns, run.last_stamp_ns) if stamp is not None]
     if not stamps:
-        return [Segment(entry.label, 0, 1)]  # nothing seen: one sample, scored wrong
+        return [Segment(entry.label or '', 0, 1)]  # nothing seen: one sample, scored wrong
     # Every processed frame lies inside, even in a bag whose stamps went backwards.
-    return [Segment(entry.label, min(stamps), max(stamps) + 1)]
+    return [Segment(entry.label or '', min(stamps), max(stamps) + 1)]
 
 
-def score_run(entry: ManifestEntry, run: BagRun,
-              pipeline: RecognitionPipeline) -> tuple[Sample, ...]:
-    """Score a run against the entry's label or annotation file; one Sample per segment."""
+def score_run(entry: ManifestEntry, run: BagRun, pipeline: RecognitionPipeline,
+              annotations: Annotations | None = None) -> tuple[Sample, ...]:
+    """
+    Score a run against the entry's label or annotation file; one Sample per segment.
+
+    ``annotations`` is the entry's annotation file when already read (else it is read here).
+    """
     predictions = run.scored_predictions(pipeline.labels,
                                          pipeline.config.ranking.score_threshold)
-    segments = _segments(entry, run, pipeline.labels)
+    if annotations is None and entry.annotations is not None:
+        annotations = read_annotations(entry.annotations, pipeline.labels)
+    segments = _segments(entry, run, annotations)
     origin = run.first_stamp_ns if run.first_stamp_ns is not None else segments[0].start_ns
     report = evaluate(predictions, segments, origin_ns=origin)
     # The ranking reported at a stamp; among equal stamps (a looped bag) the last one, as
@@ -211,15 +213,15 @@ def score_run(entry: ManifestEntry, run: BagRun,
     return tuple(samples)
 
 
-def _check_truth(entry: ManifestEntry, labels: tuple[str, ...]) -> None:
+def _check_truth(entry: ManifestEntry, labels: tuple[str, ...]) -> Annotations | None:
     """Fail before the run on an unknown label or a bad annotation file, as eval does."""
     if entry.annotations is not None:
-        load_segments(entry.annotations, 0, labels)
-        return
+        return read_annotations(entry.annotations, labels)
     try:
-        check_labels([Segment(entry.label, 0, 1)], labels)
+        check_labels([Segment(entry.label or '', 0, 1)], labels)
     except MovinetError as error:
-        raise type(error)(f'manifest line {entry.line}: {error}') from None
+        raise type(error)(f'manifest line {entry.line}: {error}') from error
+    return None
 
 
 def run_recording(entry: ManifestEntry, pipeline: RecognitionPipeline,
@@ -239,18 +241,15 @@ def evaluate_recording(entry: ManifestEntry, pipeline: RecognitionPipeline,
     started = time.perf_counter()
     topic = entry.topic or ''
     try:
-        _check_truth(entry, pipeline.labels)
+        annotations = _check_truth(entry, pipeline.labels)
         run, topic = run_recording(entry, pipeline, default_topic)
-        samples = score_run(entry, run, pipeline)
+        samples = score_run(entry, run, pipeline, annotations)
     except Exception as error:  # noqa: B902 - one bad recording must not stop a dataset
         message = str(error) if isinstance(error, MovinetError) else \
             f'{type(error).__name__}: {error}'
         return RecordingResult(name=entry.name, topic=topic, error=message,
                                seconds=time.perf_counter() - started)
-    duration = None
-    if run.first_stamp_ns is not None and run.last_stamp_ns is not None:
-        duration = (run.last_stamp_ns - run.first_stamp_ns) / NS_PER_SEC
     return RecordingResult(
         name=entry.name, topic=topic, samples=samples, frames_read=run.frames_read,
         frames_processed=run.stats.processed, frames_rejected=run.stats.rejected,
-        duration_sec=duration, seconds=time.perf_counter() - started)
+        duration_sec=run.duration_sec, seconds=time.perf_counter() - started)

@@ -166,9 +166,11 @@ def _run_in_processes(spec: PipelineSpec, tasks: Sequence[Task], jobs: int,
             raise
 
 
-def _outcome(future: concurrent.futures.Future, task: Task) -> dict[str, Any]:
+def _outcome(future: concurrent.futures.Future[dict[str, Any]],
+             task: Task) -> dict[str, Any]:
     try:
-        return future.result()
+        outcome: dict[str, Any] = future.result()
+        return outcome
     except Exception as error:  # noqa: B902 - a dead worker fails its recording, not the run
         return failed_result(task, f'worker failed: {type(error).__name__}: {error}')
 

@@ -30,12 +30,12 @@ from pathlib import Path
 
 import cv2
 from movinet_ros.core.errors import MovinetError
+from movinet_ros.core.stamps import NS_PER_SEC
 import numpy as np
 
-NS_PER_SEC = 1_000_000_000
 
 # A file path, or a camera device index given as an int or a string of digits.
-VideoSource = str | os.PathLike | int
+VideoSource = str | os.PathLike[str] | int
 
 
 class VideoError(MovinetError):

@@ -19,30 +19,27 @@ from array import array
 
 from builtin_interfaces.msg import Time
 from movinet_ros.core.events import ActionEvent as Event
+from movinet_ros.core.messages import MessageTypes, recognition_message, time_message
 from movinet_ros.core.pipeline import Recognition
 from movinet_ros_interfaces.msg import ActionEvent, ActionHypothesis, ActionRecognition
 import numpy as np
 from sensor_msgs.msg import Image
+from std_msgs.msg import Header
+
+# rclpy's classes for the field mapping the result bags of eval share (core.messages).
+TYPES = MessageTypes(time=Time, header=Header, hypothesis=ActionHypothesis,
+                     recognition=ActionRecognition)
 
 
 def stamp_from_ns(stamp_ns: int) -> Time:
     """Split nanoseconds into a builtin_interfaces/Time."""
-    sec, nanosec = divmod(int(stamp_ns), 1_000_000_000)
-    return Time(sec=sec, nanosec=nanosec)
+    return time_message(TYPES, stamp_ns)
 
 
 def recognition_to_msg(result: Recognition, model_name: str) -> ActionRecognition:
     """Build the ActionRecognition for one processed frame; header from the source image."""
-    msg = ActionRecognition()
-    msg.header.stamp = stamp_from_ns(result.stamp_ns)
-    msg.header.frame_id = result.frame_id
-    msg.results = [ActionHypothesis(class_id=h.class_id, label=h.label, score=float(h.score))
-                   for h in result.hypotheses]
-    msg.model = model_name
-    msg.frames_in_state = result.frames_in_state
-    msg.num_classes = len(result.probabilities)
-    msg.inference_ms = float(result.inference_ms)
-    return msg
+    return recognition_message(TYPES, result, model=model_name,
+                               num_classes=len(result.probabilities))
 
 
 def event_to_msg(event: Event, frame_id: str = '') -> ActionEvent:

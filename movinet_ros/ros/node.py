@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import re
 import sys
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from movinet_ros.core.errors import MovinetError
@@ -34,6 +34,8 @@ from movinet_ros.core.frames import FrameError
 from movinet_ros.core.loss import LossEstimator
 from movinet_ros.core.overlay import draw_hypotheses
 from movinet_ros.core.pipeline import PipelineStats, Recognition, RecognitionPipeline
+from movinet_ros.core.serialized import process_frame, read_frame
+from movinet_ros.core.wire import WireError
 from movinet_ros.ros.command_line import Executable, handle_arguments, USAGE_ERROR
 from movinet_ros.ros.conversions import (
     event_to_msg, pixels_to_image_msg, recognition_to_msg, stamp_from_ns)
@@ -46,7 +48,6 @@ from movinet_ros.ros.params import (
     check_value, NodeSettings, PARAMS, PARAMS_BY_NAME, ParamSpec, settings_from_values,
     SettingsError)
 from movinet_ros.ros.spin import init_with_stop_flag, spin_until_stopped
-from movinet_ros.ros.wire import header_stamp_ns, WireError
 from movinet_ros_interfaces.msg import ActionEvent, ActionRecognition
 from rcl_interfaces.msg import (
     FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterType, SetParametersResult)
@@ -95,17 +96,6 @@ def _descriptor(spec: ParamSpec) -> ParameterDescriptor:
         descriptor.floating_point_range = [FloatingPointRange(
             from_value=spec.float_range[0], to_value=spec.float_range[1], step=0.0)]
     return descriptor
-
-
-def _deserializer(data: bytes, msg_type: type) -> Callable[[], Any]:
-    """Return the pipeline's lazy loader: bytes that do not deserialise are a FrameError."""
-    def load() -> Any:
-        try:
-            return deserialize_message(data, msg_type)
-        except Exception as error:  # noqa: B902 - rclpy raises its own RMWError types
-            raise FrameError(f'{len(data)} bytes do not deserialise as a '
-                             f'{msg_type.__name__}: {error}') from None
-    return load
 
 
 @dataclass
@@ -365,25 +355,21 @@ class MovinetNode(LifecycleNode):
         if not self._active:
             return
         pipeline = camera.pipeline
-        try:
-            stamp_ns = header_stamp_ns(data)
-        except WireError as error:
-            pipeline.stats.received += 1
-            pipeline.stats.rejected += 1
-            self._warn_rejected(str(error))
-            return
-        if stamp_ns != 0:
-            self._track_loss(camera, stamp_ns)
-        else:
-            # Without stamps there is no rate to throttle to; the receive time stands in.
-            stamp_ns = self.get_clock().now().nanoseconds
+        frame = read_frame(data, msg_type, deserialize_message,
+                           receive_ns=lambda: self.get_clock().now().nanoseconds)
+        if frame.zero_stamp:
             if not self._warned_zero_stamp:
                 self._warned_zero_stamp = True
                 self.get_logger().warning(
                     'input images have a zero header.stamp; using the time of receipt '
                     'instead (fix the camera driver to stamp its frames)')
+        elif frame.stamp_ns is not None:
+            self._track_loss(camera, frame.stamp_ns)
         try:
-            result = pipeline.process(_deserializer(data, msg_type), stamp_ns)
+            result = process_frame(pipeline, frame)
+        except WireError as error:
+            self._warn_rejected(str(error))
+            return
         except FrameError as error:
             self._warn_rejected(f'{camera.image_topic}: {error}')
             return

@@ -13,30 +13,8 @@
 # limitations under the License.
 
 
-"""Read a message's header stamp straight from its CDR bytes, without deserialising it."""
+"""Where the wire code used to live; it is in :mod:`movinet_ros.core.wire` (no ROS in it)."""
 
-import struct
+from movinet_ros.core.wire import header_stamp_ns, WireError
 
-# Encapsulation header (4 bytes) then std_msgs/Header: stamp.sec int32, stamp.nanosec uint32.
-_ENCAPSULATION_BYTES = 4
-_STAMP = {True: struct.Struct('<iI'), False: struct.Struct('>iI')}
-
-
-class WireError(ValueError):
-    """The serialised message is too short or has an unknown encapsulation."""
-
-
-def header_stamp_ns(cdr: bytes) -> int:
-    """
-    Return ``header.stamp`` in nanoseconds of a serialised message whose first field is a Header.
-
-    sensor_msgs/Image and CompressedImage both start with the header, so the throttle can
-    decide on a frame before paying for its deserialisation.
-    """
-    if len(cdr) < _ENCAPSULATION_BYTES + _STAMP[True].size:
-        raise WireError(f'serialised message of {len(cdr)} bytes is too short for a header')
-    kind = cdr[1]
-    if cdr[0] != 0 or kind not in (0, 1):
-        raise WireError(f'unknown CDR encapsulation {bytes(cdr[:2]).hex()}')
-    sec, nanosec = _STAMP[kind == 1].unpack_from(cdr, _ENCAPSULATION_BYTES)
-    return sec * 1_000_000_000 + nanosec
+__all__ = ['header_stamp_ns', 'WireError']
