@@ -31,18 +31,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from movinet_ros.core.frames import DEFAULT_MAX_PIXELS, FrameError, message_to_pixels, Pixels
+from movinet_ros.core.frames import DEFAULT_MAX_PIXELS, message_to_pixels, Pixels
+from movinet_ros.core.frames.errors import DeserializationError, WireError
 from movinet_ros.core.pipeline import Recognition, RecognitionPipeline
-from movinet_ros.core.wire import serialized_stamp_ns, WireError
+from movinet_ros.core.wire import serialized_stamp_ns
 import numpy as np
 
 # (bytes, message type) -> message: rclpy's deserialize_message, or a rosbags typestore's
 # deserialize_cdr / deserialize_ros1 (type given by name).
 Deserializer = Callable[[Any, Any], Any]
-
-
-class DeserializationError(FrameError):
-    """Bytes that do not deserialise into the message type they were sent or logged as."""
 
 
 @dataclass(slots=True)

@@ -25,7 +25,7 @@ stamp.nsecs as little-endian uint32.
 
 import struct
 
-from movinet_ros.core.frames import FrameError
+from movinet_ros.core.frames.errors import WireError
 from movinet_ros.core.stamps import split_ns, to_ns
 
 # Encapsulation header (4 bytes) then std_msgs/Header: stamp.sec int32, stamp.nanosec uint32.
@@ -34,10 +34,6 @@ _STAMP = {True: struct.Struct('<iI'), False: struct.Struct('>iI')}
 # ROS 1: uint32 seq (4 bytes), then the stamp.
 _ROS1_SEQ_BYTES = 4
 _ROS1_STAMP = struct.Struct('<II')
-
-
-class WireError(FrameError):
-    """The serialised message is too short or has an unknown encapsulation."""
 
 
 def header_stamp_ns(cdr: bytes) -> int:

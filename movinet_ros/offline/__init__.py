@@ -19,3 +19,12 @@ Offline evaluation building blocks: videos, bags, annotations, metrics and plots
 Nothing in this package imports rclpy: the offline tools replay recordings through the
 same pure pipeline the live node uses, and these modules are tested without a ROS graph.
 """
+
+from movinet_ros.offline.errors import (
+    AnnotationError, BagError, ManifestError, OutputFolderError, PlotError, RecordingError,
+    RunnerError, VideoError)
+
+__all__ = [
+    'AnnotationError', 'BagError', 'ManifestError', 'OutputFolderError', 'PlotError',
+    'RecordingError', 'RunnerError', 'VideoError',
+]

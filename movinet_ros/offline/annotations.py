@@ -51,12 +51,9 @@ import os
 
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.stamps import NS_PER_SEC
+from movinet_ros.offline.errors import AnnotationError
 RELATIVE_COLUMNS = ('start', 'end', 'label')
 ABSOLUTE_COLUMNS = ('start_abs', 'end_abs', 'label')
-
-
-class AnnotationError(MovinetError):
-    """An annotation file is missing or malformed, or names labels the model does not know."""
 
 
 @dataclass(frozen=True)

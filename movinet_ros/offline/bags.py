@@ -34,9 +34,9 @@ import shutil
 from typing import Any, Literal
 
 import cv2
-from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.messages import MessageTypes, recognition_message, RecognitionRecord
 from movinet_ros.core.stamps import NS_PER_SEC, split_ns, stamp_to_ns
+from movinet_ros.offline.errors import BagError
 from movinet_ros.offline.video import read_video, VideoSource
 import numpy as np
 from rosbags.highlevel import AnyReader, AnyReaderError
@@ -65,10 +65,6 @@ ROSBAG2_VERSION: Literal[8] = 8
 ROS2_STORE = Stores.ROS2_KILTED
 
 BagPaths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
-
-
-class BagError(MovinetError):
-    """A bag is missing or unreadable, or lacks the topic or message type asked for."""
 
 
 @dataclass(frozen=True)

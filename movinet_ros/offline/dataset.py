@@ -54,7 +54,7 @@ from typing import Any
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.offline.class_metrics import class_report, Outcome
 from movinet_ros.offline.confusion import plot_confusion
-from movinet_ros.offline.evaluation import OutputFolderError
+from movinet_ros.offline.errors import OutputFolderError
 from movinet_ros.offline.manifest import load_manifest, ManifestEntry
 from movinet_ros.offline.recording import RecordingResult
 from movinet_ros.offline.runners import (adopt_pipeline, LOCAL_RAY, PipelineSpec, run_tasks,

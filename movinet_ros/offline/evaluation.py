@@ -39,17 +39,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.events import EventConfig
 from movinet_ros.core.pipeline import RecognitionPipeline
-from movinet_ros.core.serialized import DeserializationError
 from movinet_ros.offline.annotations import load_segments, read_annotations
-from movinet_ros.offline.bags import BagError, BagPaths
+from movinet_ros.offline.bags import BagPaths
+from movinet_ros.offline.errors import BagError, OutputFolderError, PlotError
 from movinet_ros.offline.outputs import (animation_fps, build_summary, DEFAULT_ACTIONS_TOPIC,
                                          predicted_spans, write_events_csv,
                                          write_predictions_csv, write_result_bag)
-from movinet_ros.offline.plots import (ANIMATION_FORMATS, plot_timeline, PlotError,
-                                       write_animation)
+from movinet_ros.offline.plots import ANIMATION_FORMATS, plot_timeline, write_animation
 from movinet_ros.offline.reading import bag_messages, BagMessage, QUEUE_SIZE
 from movinet_ros.offline.records import BagRun, MostLikely, ProcessedFrame, stats_since
 from movinet_ros.offline.replay import REASON_ONGOING, run_bags
@@ -58,9 +56,8 @@ from movinet_ros.offline.replay import REASON_ONGOING, run_bags
 __all__ = [
     'animation_fps', 'bag_messages', 'BagMessage', 'BagRun', 'build_summary',
     'DEFAULT_ACTIONS_TOPIC', 'evaluate_bags', 'load_segments', 'MAX_ANIMATION_FRAMES',
-    'MessageDeserializationError', 'MostLikely', 'OutputFolderError', 'ProcessedFrame',
-    'REASON_ONGOING', 'run_bags', 'stats_since', 'write_events_csv',
-    'write_predictions_csv', 'write_result_bag',
+    'MostLikely', 'ProcessedFrame', 'REASON_ONGOING', 'run_bags', 'stats_since',
+    'write_events_csv', 'write_predictions_csv', 'write_result_bag',
 ]
 
 SUMMARY_FILE = 'summary.json'
@@ -72,13 +69,6 @@ TIMELINE_CLASSES = 5
 # The animation is built in memory (Pillow needs every GIF frame at once), so it covers the
 # first processed frames only.
 MAX_ANIMATION_FRAMES = 300
-
-# Bad bytes in a bag raise what bad bytes at the node raise.
-MessageDeserializationError = DeserializationError
-
-
-class OutputFolderError(MovinetError):
-    """The output folder cannot be created or written."""
 
 
 def evaluate_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,

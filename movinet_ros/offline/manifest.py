@@ -45,18 +45,14 @@ from dataclasses import dataclass
 import os
 from pathlib import Path
 
-from movinet_ros.core.errors import MovinetError
 from movinet_ros.offline.annotations import csv_rows
+from movinet_ros.offline.errors import ManifestError
 
 RECORDING = 'recording'
 LABEL = 'label'
 ANNOTATIONS = 'annotations'
 TOPIC = 'topic'
 COLUMNS = (RECORDING, LABEL, ANNOTATIONS, TOPIC)
-
-
-class ManifestError(MovinetError):
-    """A manifest is missing, not a CSV of the expected columns, or has a malformed row."""
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ import mmap
 from pathlib import Path
 import struct
 
+from movinet_ros.core.errors import MovinetError
 import yaml
 
 MAGIC = b'\x89MCAP0\r\n'
@@ -61,8 +62,8 @@ class TopicMessages:
     messages: list[IndexedMessage]
 
 
-class _NotHandled(Exception):
-    """The bag needs the general reader."""
+class _NotHandled(MovinetError):
+    """The bag needs the general reader (never leaves this module: caught by the caller)."""
 
 
 def mcap_files(bag_path: Path) -> list[Path] | None:

@@ -38,9 +38,9 @@ from pathlib import Path
 import cv2
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.stamps import NS_PER_SEC
 from movinet_ros.offline.annotations import Segment
+from movinet_ros.offline.errors import PlotError
 from movinet_ros.offline.metrics import FramePrediction, PredictedSpan
 import numpy as np
 from PIL import Image
@@ -56,10 +56,6 @@ _TEXT = (20, 20, 20)
 _TOP1_BAR = (31, 119, 180)
 _OTHER_BAR = (170, 170, 170)
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
-
-
-class PlotError(MovinetError):
-    """An animation cannot be written: unknown format, no frame, or no encoder."""
 
 
 def _origin(predictions: Sequence[FramePrediction], segments: Sequence[Segment],

@@ -41,7 +41,8 @@ from movinet_ros.core.frames import FrameError
 from movinet_ros.core.pipeline import PipelineConfig
 from movinet_ros.core.serialized import Deserializer, read_frame, SerializedFrame
 from movinet_ros.core.throttle import StampThrottle
-from movinet_ros.offline.bags import BagError, BagPaths, IMAGE_TYPES, ImageTopic, ros2_typestore
+from movinet_ros.offline.bags import BagPaths, IMAGE_TYPES, ImageTopic, ros2_typestore
+from movinet_ros.offline.errors import BagError
 from movinet_ros.offline.mcap_index import topic_messages, TopicMessages
 from rosbags.typesys.store import Typestore
 

@@ -51,6 +51,7 @@ from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.pipeline import RecognitionPipeline
 from movinet_ros.offline.annotations import Annotations, check_labels, read_annotations, Segment
 from movinet_ros.offline.bags import image_topics
+from movinet_ros.offline.errors import RecordingError
 from movinet_ros.offline.manifest import ManifestEntry
 from movinet_ros.offline.metrics import clip_prediction, evaluate
 from movinet_ros.offline.records import BagRun, MostLikely, ProcessedFrame, stats_since
@@ -59,10 +60,6 @@ from movinet_ros.offline.video import read_video
 
 # Anything else that is a file is handed to OpenCV as a video.
 BAG_SUFFIXES = ('.mcap', '.bag')
-
-
-class RecordingError(MovinetError):
-    """A recording is missing, or which of its topics to evaluate is unclear."""
 
 
 @dataclass(frozen=True)

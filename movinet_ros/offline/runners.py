@@ -45,6 +45,7 @@ from typing import Any
 import cv2
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
+from movinet_ros.offline.errors import RunnerError
 from movinet_ros.offline.manifest import ManifestEntry
 from movinet_ros.offline.recording import evaluate_recording, RecordingResult
 
@@ -52,10 +53,6 @@ from movinet_ros.offline.recording import evaluate_recording, RecordingResult
 LOCAL_RAY = 'local'
 # Ray on one machine: keep every socket on the loopback interface.
 LOOPBACK = '127.0.0.1'
-
-
-class RunnerError(MovinetError):
-    """The workers cannot be started: Ray is missing or its cluster cannot be reached."""
 
 
 @dataclass(frozen=True)

@@ -29,17 +29,13 @@ import os
 from pathlib import Path
 
 import cv2
-from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.stamps import NS_PER_SEC
+from movinet_ros.offline.errors import VideoError
 import numpy as np
 
 
 # A file path, or a camera device index given as an int or a string of digits.
 VideoSource = str | os.PathLike[str] | int
-
-
-class VideoError(MovinetError):
-    """A video file or device is missing, unreadable or has no usable frame rate."""
 
 
 @dataclass(frozen=True)

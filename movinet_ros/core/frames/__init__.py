@@ -29,8 +29,8 @@ C-contiguous and writeable; it never shares memory with the message.
 
 from movinet_ros.core.frames.compressed import compressed_to_rgb, MAX_JPEG_PIXELS_PER_BYTE
 from movinet_ros.core.frames.errors import (
-    FrameDecodeError, FrameError, FrameLimitError, FrameSizeError, PixelBudgetError,
-    UnsupportedEncodingError)
+    DeserializationError, FrameDecodeError, FrameError, FrameLimitError, FrameSizeError,
+    PixelBudgetError, UnsupportedEncodingError, WireError)
 from movinet_ros.core.frames.fields import RgbFrame
 from movinet_ros.core.frames.limits import (
     check_max_pixels, DEFAULT_MAX_PIXELS, MAX_DIMENSION, MAX_PIXELS_LIMIT)
@@ -41,8 +41,9 @@ from movinet_ros.core.frames.raw import (
 
 __all__ = [
     'check_max_pixels', 'CompressedImageLike', 'compressed_to_rgb', 'DEFAULT_MAX_PIXELS',
-    'FrameDecodeError', 'FrameError', 'FrameLimitError', 'FrameSizeError', 'image_pixels',
-    'image_to_rgb', 'ImageLike', 'MAX_DIMENSION', 'MAX_JPEG_PIXELS_PER_BYTE', 'MAX_PIXELS_LIMIT',
-    'message_to_pixels', 'message_to_rgb', 'Pixels', 'PixelBudgetError', 'RgbFrame',
-    'SUPPORTED_ENCODINGS', 'UnsupportedEncodingError',
+    'DeserializationError', 'FrameDecodeError', 'FrameError', 'FrameLimitError',
+    'FrameSizeError', 'image_pixels', 'image_to_rgb', 'ImageLike', 'MAX_DIMENSION',
+    'MAX_JPEG_PIXELS_PER_BYTE', 'MAX_PIXELS_LIMIT', 'message_to_pixels', 'message_to_rgb',
+    'Pixels', 'PixelBudgetError', 'RgbFrame', 'SUPPORTED_ENCODINGS',
+    'UnsupportedEncodingError', 'WireError',
 ]

@@ -16,6 +16,11 @@
 
 from movinet_ros.core.errors import MovinetError
 
+__all__ = [
+    'DeserializationError', 'FrameDecodeError', 'FrameError', 'FrameLimitError',
+    'FrameSizeError', 'PixelBudgetError', 'UnsupportedEncodingError', 'WireError',
+]
+
 
 class FrameError(MovinetError, ValueError):
     """Base: a frame that cannot be converted."""
@@ -39,3 +44,11 @@ class FrameDecodeError(FrameError):
 
 class FrameLimitError(MovinetError, ValueError):
     """A frame limit setting (``max_pixels``) out of range: a configuration, not a frame."""
+
+
+class WireError(FrameError):
+    """The serialised message is too short or has an unknown encapsulation."""
+
+
+class DeserializationError(FrameError):
+    """Bytes that do not deserialise into the message type they were sent or logged as."""
