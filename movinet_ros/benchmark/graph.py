@@ -37,11 +37,12 @@ import time
 from diagnostic_msgs.msg import DiagnosticArray
 from movinet_ros.benchmark import BenchmarkError
 from movinet_ros.benchmark.stats import Figure, median, missing, percentile, summarize
+from movinet_ros.core.stamps import NS_PER_SEC, stamp_to_ns
+from movinet_ros.core.wire import header_stamp_ns
 from movinet_ros.ros.dds import profile_environment
 from movinet_ros.ros.input_qos import input_profile
 from movinet_ros.ros.process_graph import (
     dds_variables, graph_environment, Probe, ProcessGroup, STOP_TIMEOUT_SEC)
-from movinet_ros.ros.wire import header_stamp_ns
 from movinet_ros_interfaces.msg import ActionRecognition
 import psutil
 from rclpy.qos import QoSProfile, ReliabilityPolicy
@@ -76,7 +77,7 @@ class ResultProbe(Probe):
 
         def received(msg: ActionRecognition) -> None:
             now_ns = time.time_ns()
-            stamp_ns = msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
+            stamp_ns = stamp_to_ns(msg.header.stamp)
             samples.append((time.monotonic(), (now_ns - stamp_ns) / 1e6, msg.inference_ms))
 
         self.node.create_subscription(ActionRecognition, topic, received, _RELIABLE)
@@ -298,7 +299,7 @@ def measure_delivery(model_path: str, labels_path: str, clip_path: str, env: dic
             raise BenchmarkError(f'the camera driver failed:\n{output[-2000:]}')
         sent = json.loads(output.strip().splitlines()[-1])['sent']
         latencies = [latency for _, latency, _ in probe.latencies[actions]]
-        duration = (sent[-1] - sent[0]) / 1e9 if len(sent) > 1 else 0.0
+        duration = (sent[-1] - sent[0]) / NS_PER_SEC if len(sent) > 1 else 0.0
         return DeliveryResult(
             sent=len(sent), received=received[-1] if received else 0,
             results=len(latencies), expected_results=duration * target_fps,
