@@ -22,17 +22,27 @@ clock, so live streams, sim time and bag replays at any speed give the same answ
 
 The rule for stamps that do not move forward:
 - a stamp equal to the previous frame's stamp is a duplicate and is dropped;
-- a stamp earlier than the previous frame's (a bag played in a loop, a clock jump, an
-  out-of-order frame) restarts the stream: the model state is reset and the frame is
-  processed as the first of a new stream. A looped bag therefore gives the same results
-  on every loop.
+- a stamp earlier than the latest one by less than ``BACKWARD_JITTER_SHARE`` of the target
+  frame interval (100 ms at 5 fps) is jitter or a frame out of order: it is dropped as
+  late (counted), the stream goes on;
+- a stamp earlier by more (a bag played in a loop, a clock jump) restarts the stream: the
+  model state is reset and the frame is processed as the first of a new stream. A looped
+  bag therefore gives the same results on every loop.
 A gap longer than ``reset_gap_sec`` between consecutive frames, or a change of frame size,
 also resets the state: the old temporal context no longer describes the scene.
+
+Resets never bypass the rate bound: given the time each frame was received
+(``received_ns``, a steady clock), a frame received less than the minimum interval (0.9 of
+a target period) after the last processed one is held back (throttled; a reset it would
+cause is kept for the next frame processed), so the output never exceeds the stamps' own
+bound whatever the stamps do (two cameras interleaved, clocks that keep restarting). A
+camera whose frames arrive as they are stamped is never held back by it. Offline tools
+pass no receipt time and get the stamps-only rule.
 """
 
 from dataclasses import dataclass
 import enum
-from typing import Optional, Tuple
+from typing import Any, Optional, Tuple
 
 from movinet_ros.core.errors import MovinetError
 
@@ -41,6 +51,11 @@ from movinet_ros.core.errors import MovinetError
 DEFAULT_TOLERANCE = 0.9
 DEFAULT_TARGET_FPS = 5.0
 DEFAULT_RESET_GAP_SEC = 2.0
+# A stamp this share of the target frame interval (or less) behind the latest one is late,
+# not a new stream: half an interval covers camera jitter (+-20 ms at 30 Hz) and one frame
+# out of order, and is far below any clock jump or bag loop. With target_fps 0 (every
+# frame) the share is of the default target's interval.
+BACKWARD_JITTER_SHARE = 0.5
 
 
 class ThrottleConfigError(MovinetError, ValueError):
@@ -62,6 +77,7 @@ class ThrottleDecision:
     process: bool
     reset: Optional[ResetReason] = None
     duplicate: bool = False
+    late: bool = False
 
 
 class StampThrottle:
@@ -82,26 +98,39 @@ class StampThrottle:
         self._min_interval_ns = (
             int(tolerance * 1e9 / target_fps) if target_fps > 0.0 else 0)
         self._reset_gap_ns = int(reset_gap_sec * 1e9)
+        self._late_ns = int(BACKWARD_JITTER_SHARE * 1e9 / (target_fps or DEFAULT_TARGET_FPS))
+        # The rate bound on the receipt clock, with the stamps' tolerance: a camera whose
+        # frames arrive as they are stamped is never held back by it.
+        self._min_receipt_ns = self._min_interval_ns
         self._last_seen_ns: Optional[int] = None
         self._last_processed_ns: Optional[int] = None
-        # (last seen, last processed) before the latest decision to process, for cancel().
-        self._before_take: Tuple[Optional[int], Optional[int]] = (None, None)
+        self._last_received_ns: Optional[int] = None
+        self._pending: Optional[ResetReason] = None
+        # State before the latest decision to process, for cancel().
+        self._before_take: Tuple[Any, ...] = (None, None, None, None)
         self._last_size: Optional[Tuple[int, int]] = None
 
-    def decide(self, stamp_ns: int) -> ThrottleDecision:
-        """Classify the frame stamped ``stamp_ns``; call once per received frame, in order."""
+    def decide(self, stamp_ns: int, received_ns: Optional[int] = None) -> ThrottleDecision:
+        """
+        Classify the frame stamped ``stamp_ns``; call once per received frame, in order.
+
+        ``received_ns`` (a steady clock, optional) bounds the rate of frames that start a
+        new stream, which stamps alone cannot.
+        """
         previous = self._last_seen_ns
         if previous is None:
-            return self._take(stamp_ns, None)
+            return self._take(stamp_ns, None, received_ns)
         if stamp_ns == previous:
             return ThrottleDecision(process=False, duplicate=True)
         if stamp_ns < previous:
-            return self._take(stamp_ns, ResetReason.STAMP_BACKWARDS)
+            if previous - stamp_ns <= self._late_ns:
+                return ThrottleDecision(process=False, late=True)
+            return self._take(stamp_ns, ResetReason.STAMP_BACKWARDS, received_ns)
         if stamp_ns - previous > self._reset_gap_ns:
-            return self._take(stamp_ns, ResetReason.GAP)
+            return self._take(stamp_ns, ResetReason.GAP, received_ns)
         if (self._last_processed_ns is None
                 or stamp_ns - self._last_processed_ns >= self._min_interval_ns):
-            return self._take(stamp_ns, None)
+            return self._take(stamp_ns, None, received_ns)
         self._last_seen_ns = stamp_ns
         return ThrottleDecision(process=False)
 
@@ -112,7 +141,8 @@ class StampThrottle:
         Its slot goes to the next frame, and a reset it would have caused is decided again
         on the next frame (which is just as far after the stream's last frame).
         """
-        self._last_seen_ns, self._last_processed_ns = self._before_take
+        (self._last_seen_ns, self._last_processed_ns, self._last_received_ns,
+         self._pending) = self._before_take
 
     def check_size(self, size: Tuple[int, int]) -> Optional[ResetReason]:
         """Record the (width, height) of a processed frame; report a change of size."""
@@ -122,13 +152,34 @@ class StampThrottle:
         return None
 
     def restart(self) -> None:
-        """Forget the stream: the next frame is processed as the first of a new one."""
+        """
+        Forget the stream: the next frame is processed as the first of a new one.
+
+        The receipt time of the last processed frame is kept, so restarts (``~/reset``
+        called in a loop) cannot push the output above the target rate either.
+        """
         self._last_seen_ns = None
         self._last_processed_ns = None
-        self._before_take = (None, None)
+        self._pending = None
+        self._before_take = (None, None, self._last_received_ns, None)
         self._last_size = None
 
-    def _take(self, stamp_ns: int, reset: Optional[ResetReason]) -> ThrottleDecision:
-        self._before_take = (self._last_seen_ns, self._last_processed_ns)
+    def _take(self, stamp_ns: int, reset: Optional[ResetReason],
+              received_ns: Optional[int]) -> ThrottleDecision:
+        if (received_ns is not None and self._last_received_ns is not None
+                and received_ns - self._last_received_ns < self._min_receipt_ns):
+            # Too soon after the last processed frame on the receipt clock (stamps that
+            # restart or jump): held back. A reset it would have caused is kept for the
+            # next frame processed, which starts the new stream once the interval is over.
+            self._pending = reset or self._pending
+            self._last_seen_ns = stamp_ns
+            if reset is not None or self._last_processed_ns is None:
+                self._last_processed_ns = None
+            return ThrottleDecision(process=False)
+        self._before_take = (self._last_seen_ns, self._last_processed_ns,
+                             self._last_received_ns, self._pending)
+        reset, self._pending = reset or self._pending, None
         self._last_seen_ns = self._last_processed_ns = stamp_ns
+        if received_ns is not None:
+            self._last_received_ns = received_ns
         return ThrottleDecision(process=True, reset=reset)

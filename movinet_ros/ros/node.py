@@ -34,6 +34,8 @@ from movinet_ros.core.frames import FrameError
 from movinet_ros.core.loss import LossEstimator
 from movinet_ros.core.overlay import draw_hypotheses
 from movinet_ros.core.pipeline import PipelineStats, Recognition, RecognitionPipeline
+from movinet_ros.ros.cdr import check_sizes, frame_id
+from movinet_ros.ros.clocks import SimClockWatch
 from movinet_ros.ros.command_line import Executable, handle_arguments, USAGE_ERROR
 from movinet_ros.ros.conversions import (
     event_to_msg, pixels_to_image_msg, recognition_to_msg, stamp_from_ns)
@@ -42,8 +44,9 @@ from movinet_ros.ros.input_qos import (
     choose_reliability, describe, input_profile, overriding_options)
 from movinet_ros.ros.input_watch import InputWatch
 from movinet_ros.ros.params import (
-    check_value, NodeSettings, PARAMS, PARAMS_BY_NAME, ParamSpec, settings_from_values,
-    SettingsError)
+    check_labels_known, check_value, NodeSettings, PARAMS, PARAMS_BY_NAME, ParamSpec,
+    settings_from_values, SettingsError)
+from movinet_ros.ros.sources import publisher_names, source_from_info, SourceGuard
 from movinet_ros.ros.spin import init_with_stop_flag, spin_until_stopped
 from movinet_ros.ros.wire import header_stamp_ns, WireError
 from movinet_ros_interfaces.msg import ActionEvent, ActionRecognition
@@ -99,6 +102,8 @@ def _descriptor(spec: ParamSpec) -> ParameterDescriptor:
 def _deserializer(data: bytes, msg_type: type) -> Callable[[], Any]:
     """Return the pipeline's lazy loader: bytes that do not deserialise are a FrameError."""
     def load() -> Any:
+        # Checked first: rclpy would also print the overrun to raw stderr, once per frame.
+        check_sizes(data, msg_type.__name__)
         try:
             return deserialize_message(data, msg_type)
         except Exception as error:  # noqa: B902 - rclpy raises its own RMWError types
@@ -128,6 +133,7 @@ class Camera:
     events_pub: Any = None
     detector: Optional[EventDetector] = None
     frame_id: str = ''
+    sources: Optional[SourceGuard] = None
 
 
 def camera_topics(image_topics: Sequence[str]) -> List[Tuple[str, str]]:
@@ -175,11 +181,13 @@ class MovinetNode(LifecycleNode):
         self._activated_at = 0.0
         self._warned_zero_stamp = False
         self._rejections_logged: Dict[str, float] = {}
+        self._time = SimClockWatch(self)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
-        self.create_timer(1.0, self._publish_diagnostics)
-        # On the steady clock: the graph changes whatever the ROS time (sim time) does.
-        self.create_timer(INPUT_MATCH_PERIOD_SEC, self._match_inputs,
-                          clock=Clock(clock_type=ClockType.STEADY_TIME))
+        # On the steady clock: health and the graph change whatever the ROS time (sim time,
+        # perhaps without /clock) does.
+        steady = Clock(clock_type=ClockType.STEADY_TIME)
+        self.create_timer(1.0, self._publish_diagnostics, clock=steady)
+        self.create_timer(INPUT_MATCH_PERIOD_SEC, self._match_inputs, clock=steady)
         self.create_service(Trigger, '~/reset', self._on_reset)
         self._input_watch = InputWatch(self)
 
@@ -236,7 +244,8 @@ class MovinetNode(LifecycleNode):
             Camera(image, actions, overlay, first if index == 0 else RecognitionPipeline(
                 first.model.fork(), first.labels, first.config),
                 events_topic=events_topic(actions),
-                detector=EventDetector(first.labels, self.settings.event_config()))
+                detector=EventDetector(first.labels, self.settings.event_config()),
+                sources=SourceGuard(self.settings.reset_gap_sec, time.monotonic))
             for index, (image, actions, overlay) in enumerate(topics)]
         for camera in self.cameras:
             camera.events_pub = self.create_lifecycle_publisher(
@@ -293,7 +302,7 @@ class MovinetNode(LifecycleNode):
         msg_type = CompressedImage if self.settings.input_transport == 'compressed' else Image
         camera.subscription = self.create_subscription(
             msg_type, camera.image_topic,
-            lambda data, camera=camera: self._on_image(camera, data, msg_type),
+            lambda data, info, camera=camera: self._on_image(camera, data, msg_type, info),
             input_profile(reliability), raw=True,
             qos_overriding_options=overriding_options(overridden),
             event_callbacks=SubscriptionEventCallbacks(
@@ -329,6 +338,7 @@ class MovinetNode(LifecycleNode):
         self._stop_input()
         for camera in self.cameras:
             camera.pipeline.reset()
+            camera.sources.reset()
             self._publish_events(camera, camera.detector.reset('node deactivated'))
         return super().on_deactivate(state)
 
@@ -357,29 +367,34 @@ class MovinetNode(LifecycleNode):
         self.cameras = []
 
     # Frames ---------------------------------------------------------------------------
-    def _on_image(self, camera: Camera, data: bytes, msg_type: type) -> None:
+    def _on_image(self, camera: Camera, data: bytes, msg_type: type, info: Any = None) -> None:
         if not self._active:
             return
         pipeline = camera.pipeline
         try:
             stamp_ns = header_stamp_ns(data)
-        except WireError as error:
+            source = source_from_info(info, frame_id(data, msg_type.__name__))
+        except (WireError, FrameError) as error:
             pipeline.stats.received += 1
             pipeline.stats.rejected += 1
-            self._warn_rejected(str(error))
+            self._warn_rejected(f'{camera.image_topic}: {error}')
+            return
+        if not self._admit(camera, source):
             return
         if stamp_ns != 0:
             self._track_loss(camera, stamp_ns)
         else:
-            # Without stamps there is no rate to throttle to; the receive time stands in.
-            stamp_ns = self.get_clock().now().nanoseconds
+            # Without stamps there is no rate to throttle to; the receive time stands in
+            # (the steady clock while sim time has no /clock: never a stuck stamp).
+            stamp_ns = self._time.stand_in_stamp_ns()
             if not self._warned_zero_stamp:
                 self._warned_zero_stamp = True
                 self.get_logger().warning(
                     'input images have a zero header.stamp; using the time of receipt '
                     'instead (fix the camera driver to stamp its frames)')
         try:
-            result = pipeline.process(_deserializer(data, msg_type), stamp_ns)
+            result = pipeline.process(_deserializer(data, msg_type), stamp_ns,
+                                      time.monotonic_ns())
         except FrameError as error:
             self._warn_rejected(f'{camera.image_topic}: {error}')
             return
@@ -390,6 +405,25 @@ class MovinetNode(LifecycleNode):
             return
         if result is not None:
             self._publish(camera, result)
+
+    def _admit(self, camera: Camera, source: Any) -> bool:
+        """Apply the one-source rule (ros.sources); count and report a dropped frame."""
+        accepted, took_over = camera.sources.admit(source)
+        if took_over:
+            camera.pipeline.reset()
+            self.get_logger().warning(
+                f'{camera.image_topic}: stream state reset: {source.describe()} took the '
+                f'stream over (the previous source was silent > {camera.sources.takeover_sec:g} s)')
+        if accepted:
+            return True
+        camera.pipeline.stats.received += 1
+        camera.pipeline.stats.other_source += 1
+        if camera.sources.should_warn():
+            conflict = camera.sources.conflict(publisher_names(self, camera.image_topic))
+            self.get_logger().warning(
+                f'{camera.image_topic}: {conflict} ({camera.pipeline.stats.other_source} '
+                'dropped so far; give each camera its own topic)')
+        return False
 
     def _on_lost(self, camera: Camera, info: Any) -> None:
         # DDS knows of samples it lost (sequence numbers it never completed).
@@ -494,6 +528,10 @@ class MovinetNode(LifecycleNode):
             self.rejected_overrides.pop(name, None)
         ranking_changes = {k: v for k, v in changed.items() if k in RUNTIME_RANKING_PARAMS}
         event_changes = {k: v for k, v in changed.items() if k in EVENT_PARAMS}
+        if self.settings is None and ranking_changes:
+            reason = check_labels_known(self._parameter_values(), ranking_changes)
+            if reason is not None:
+                return SetParametersResult(successful=False, reason=reason)
         if self.settings is not None and (ranking_changes or event_changes
                                           or 'publish_overlay' in changed):
             values = {**vars(self.settings), **changed}
@@ -522,11 +560,15 @@ class MovinetNode(LifecycleNode):
         return total
 
     def _publish_diagnostics(self) -> None:
+        problems = [p for p in [self._time.check()] + [
+            c.sources.conflict(publisher_names(self, c.image_topic)) for c in self.cameras]
+            if p is not None]
         if not self.cameras or self.health is None:
             level, message, values = WARN, 'unconfigured: no model loaded', {}
+            message = '; '.join([message, *problems])
         else:
             report = self.health.report(self.total_stats(), time.monotonic(), self._active,
-                                        self.input_loss_ratio())
+                                        self.input_loss_ratio(), problems)
             level, message, values = report.level, report.message, dict(report.values)
             values['events_started'] = str(sum(c.detector.counts.started for c in self.cameras))
             values['events_ongoing'] = str(sum(c.detector.ongoing_count for c in self.cameras))
@@ -552,12 +594,18 @@ EXECUTABLE = Executable(
     'exits with code 2.')
 
 
-def main(args: Optional[List[str]] = None) -> int:
-    """Run the node until SIGINT or SIGTERM (exit 0); a failed autostart exits 2."""
+def main(args: Optional[List[str]] = None,
+         stop_requested: Optional[List[int]] = None) -> int:
+    """
+    Run the node until SIGINT or SIGTERM (exit 0); a failed autostart exits 2.
+
+    ``stop_requested`` is the flag list of ``ros.launcher``, whose handlers were in place
+    before this module's imports.
+    """
     code = handle_arguments(EXECUTABLE, args)
     if code is not None:
         return code
-    stop_requested = init_with_stop_flag(args)
+    stop_requested = init_with_stop_flag(args, stop_requested)
     node = MovinetNode()
     if node.get_parameter('autostart').value:
         if node.trigger_configure() == TransitionCallbackReturn.SUCCESS:

@@ -26,9 +26,11 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from movinet_ros.core.context import (
     ContextConfig, DEFAULT_CONTEXT_SEC, DEFAULT_CONTEXT_STREAMS, MAX_CONTEXT_STREAMS)
+from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.events import EventConfig
+from movinet_ros.core.labels import load_labels
 from movinet_ros.core.pipeline import PipelineConfig
-from movinet_ros.core.postprocess import RankingConfig
+from movinet_ros.core.postprocess import Ranker, RankingConfig
 from movinet_ros.core.preprocess import RESIZE_MODES
 
 TRANSPORTS = ('raw', 'compressed')
@@ -219,6 +221,29 @@ def check_value(name: str, value: Any, *,
         return f'{name} must be one of {", ".join(spec.choices)}, got {value!r}'
     if isinstance(spec.default, str) and not isinstance(value, str):
         return f'{name} must be a string, got {value!r}'
+    return None
+
+
+def check_labels_known(values: Dict[str, Any], changes: Dict[str, Any]) -> Optional[str]:
+    """
+    Return why new label lists name labels the label file lacks, before configure; or None.
+
+    Unconfigured, the node has no labels loaded yet, so label_allowlist and label_denylist
+    are checked against ``labels_path`` read now. A label file that cannot be read yet is
+    not held against the lists: configure reports the file, then the lists.
+    """
+    if not {'label_allowlist', 'label_denylist'} & changes.keys():
+        return None
+    merged = {**values, **changes}
+    try:
+        labels = load_labels(merged['labels_path'])
+    except MovinetError:
+        return None
+    try:
+        Ranker(labels, RankingConfig(allowlist=tuple(merged['label_allowlist'] or ()),
+                                     denylist=tuple(merged['label_denylist'] or ())))
+    except MovinetError as error:
+        return str(error)
     return None
 
 

@@ -39,4 +39,7 @@ def header_stamp_ns(cdr: bytes) -> int:
     if cdr[0] != 0 or kind not in (0, 1):
         raise WireError(f'unknown CDR encapsulation {bytes(cdr[:2]).hex()}')
     sec, nanosec = _STAMP[kind == 1].unpack_from(cdr, _ENCAPSULATION_BYTES)
+    if nanosec >= 1_000_000_000:
+        # Not a time: taken as is it would reach into the next second's stamps.
+        raise WireError(f'header.stamp.nanosec {nanosec} is not below 1e9 (invalid stamp)')
     return sec * 1_000_000_000 + nanosec
