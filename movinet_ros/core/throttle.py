@@ -32,12 +32,13 @@ A gap longer than ``reset_gap_sec`` between consecutive frames, or a change of f
 also resets the state: the old temporal context no longer describes the scene.
 
 Resets never bypass the rate bound: given the time each frame was received
-(``received_ns``, a steady clock), a frame received less than the minimum interval (0.9 of
-a target period) after the last processed one is held back (throttled; a reset it would
-cause is kept for the next frame processed), so the output never exceeds the stamps' own
-bound whatever the stamps do (two cameras interleaved, clocks that keep restarting). A
-camera whose frames arrive as they are stamped is never held back by it. Offline tools
-pass no receipt time and get the stamps-only rule.
+(``received_ns``, a steady clock), for ``reset_gap_sec`` after a reset the stamps are not
+trusted alone: a frame received less than the minimum interval (0.9 of a target period)
+after the last processed one is held back (throttled; a reset it would cause is kept for
+the next frame processed). So stamps that keep restarting (two cameras interleaved, a
+clock that jumps back and forth) never push the output above the stamps' own bound, while
+a clean stream, a bag played at 10x included, is decided by its stamps alone. Offline
+tools pass no receipt time and get the stamps-only rule.
 """
 
 from dataclasses import dataclass
@@ -106,8 +107,11 @@ class StampThrottle:
         self._last_processed_ns: Optional[int] = None
         self._last_received_ns: Optional[int] = None
         self._pending: Optional[ResetReason] = None
+        # Receipt time until which the receipt clock bounds the rate: a reset's time plus
+        # reset_gap_sec, so only a stream whose stamps keep resetting is held to it.
+        self._guard_until_ns = -(1 << 62)
         # State before the latest decision to process, for cancel().
-        self._before_take: Tuple[Any, ...] = (None, None, None, None)
+        self._before_take: Tuple[Any, ...] = (None, None, None, None, -(1 << 62))
         self._last_size: Optional[Tuple[int, int]] = None
 
     def decide(self, stamp_ns: int, received_ns: Optional[int] = None) -> ThrottleDecision:
@@ -142,7 +146,7 @@ class StampThrottle:
         on the next frame (which is just as far after the stream's last frame).
         """
         (self._last_seen_ns, self._last_processed_ns, self._last_received_ns,
-         self._pending) = self._before_take
+         self._pending, self._guard_until_ns) = self._before_take
 
     def check_size(self, size: Tuple[int, int]) -> Optional[ResetReason]:
         """Record the (width, height) of a processed frame; report a change of size."""
@@ -152,32 +156,32 @@ class StampThrottle:
         return None
 
     def restart(self) -> None:
-        """
-        Forget the stream: the next frame is processed as the first of a new one.
-
-        The receipt time of the last processed frame is kept, so restarts (``~/reset``
-        called in a loop) cannot push the output above the target rate either.
-        """
+        """Forget the stream: the next frame is processed as the first of a new one."""
         self._last_seen_ns = None
         self._last_processed_ns = None
+        self._last_received_ns = None
         self._pending = None
-        self._before_take = (None, None, self._last_received_ns, None)
+        self._guard_until_ns = -(1 << 62)
+        self._before_take = (None, None, None, None, -(1 << 62))
         self._last_size = None
 
     def _take(self, stamp_ns: int, reset: Optional[ResetReason],
               received_ns: Optional[int]) -> ThrottleDecision:
+        if received_ns is not None and reset is not None:
+            self._guard_until_ns = received_ns + self._reset_gap_ns
         if (received_ns is not None and self._last_received_ns is not None
+                and received_ns < self._guard_until_ns
                 and received_ns - self._last_received_ns < self._min_receipt_ns):
-            # Too soon after the last processed frame on the receipt clock (stamps that
-            # restart or jump): held back. A reset it would have caused is kept for the
-            # next frame processed, which starts the new stream once the interval is over.
+            # Stamps reset the stream lately, and this frame comes too soon after the last
+            # processed one on the receipt clock: held back. A reset it would have caused
+            # is kept for the next frame processed.
             self._pending = reset or self._pending
             self._last_seen_ns = stamp_ns
             if reset is not None or self._last_processed_ns is None:
                 self._last_processed_ns = None
             return ThrottleDecision(process=False)
         self._before_take = (self._last_seen_ns, self._last_processed_ns,
-                             self._last_received_ns, self._pending)
+                             self._last_received_ns, self._pending, self._guard_until_ns)
         reset, self._pending = reset or self._pending, None
         self._last_seen_ns = self._last_processed_ns = stamp_ns
         if received_ns is not None:

@@ -102,8 +102,6 @@ def _descriptor(spec: ParamSpec) -> ParameterDescriptor:
 def _deserializer(data: bytes, msg_type: type) -> Callable[[], Any]:
     """Return the pipeline's lazy loader: bytes that do not deserialise are a FrameError."""
     def load() -> Any:
-        # Checked first: rclpy would also print the overrun to raw stderr, once per frame.
-        check_sizes(data, msg_type.__name__)
         try:
             return deserialize_message(data, msg_type)
         except Exception as error:  # noqa: B902 - rclpy raises its own RMWError types
@@ -373,6 +371,9 @@ class MovinetNode(LifecycleNode):
         pipeline = camera.pipeline
         try:
             stamp_ns = header_stamp_ns(data)
+            # Sizes checked up front: a broken frame is rejected, not taken for another
+            # source, and rclpy never prints its overrun to raw stderr.
+            check_sizes(data, msg_type.__name__)
             source = source_from_info(info, frame_id(data, msg_type.__name__))
         except (WireError, FrameError) as error:
             pipeline.stats.received += 1
@@ -411,7 +412,7 @@ class MovinetNode(LifecycleNode):
         accepted, took_over = camera.sources.admit(source)
         if took_over:
             camera.pipeline.reset()
-            self.get_logger().warning(
+            self.get_logger().info(
                 f'{camera.image_topic}: stream state reset: {source.describe()} took the '
                 f'stream over (the previous source was silent > {camera.sources.takeover_sec:g} s)')
         if accepted:

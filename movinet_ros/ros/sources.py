@@ -22,7 +22,8 @@ source owns the camera's stream. Frames from any other source are dropped and co
 (``frames_other_source`` in /diagnostics), a WARN is logged at most every
 ``SOURCE_WARN_PERIOD_SEC`` and /diagnostics says WARN naming both sources while it goes
 on. When the owner has sent nothing for ``takeover_sec`` (the reset gap, on the steady
-clock), the next source to send takes over, with one reset of the stream state. Two
+clock), the next source to send takes over, with one reset of the stream state. A frame
+with neither a GID nor a frame_id cannot be told apart and is never refused. Two
 cameras mixed into one stream never blend, and never cause a reset storm.
 """
 
@@ -85,6 +86,9 @@ class SourceGuard:
         took_over means the stream changed hands: the caller resets the stream state once.
         """
         now = self._clock()
+        if not source.key:
+            # No GID and an empty frame_id: nothing tells it apart, so it is not refused.
+            return True, False
         if self.owner is None or source.key == self.owner.key:
             self.owner, self._owner_seen = source, now
             return True, False
