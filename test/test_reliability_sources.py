@@ -23,7 +23,9 @@ than one interval (on the receipt clock) after the last processed one.
 
 import random
 
+from movinet_ros.core.pipeline import PipelineStats
 from movinet_ros.core.throttle import ResetReason, StampThrottle
+from movinet_ros.ros.diagnostics import HealthMonitor, OK, WARN
 from movinet_ros.ros.sources import Source, source_from_info, SourceGuard
 
 NS = 1_000_000_000
@@ -130,3 +132,15 @@ def test_warnings_are_rate_limited():
     assert not guard.should_warn()
     clock.now = 6.0
     assert guard.should_warn()
+
+
+def test_diagnostics_wait_for_the_first_frame_before_saying_running():
+    monitor = HealthMonitor(5.0, 'model')
+    first = monitor.report(PipelineStats(), 0.0)
+    assert (first.level, first.message) == (OK, 'waiting for the first frame')
+    later = monitor.report(PipelineStats(), 1.0)
+    assert later.level == WARN and later.message == 'no input images: waiting for the first frame'
+    conflict = monitor.report(PipelineStats(received=10, other_source=5), 2.0,
+                              problems=['two sources on one image topic: ...'])
+    assert conflict.level == WARN and conflict.message.startswith('two sources')
+    assert conflict.values['frames_other_source'] == '5'
