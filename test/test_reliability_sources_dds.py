@@ -95,8 +95,12 @@ def test_a_second_camera_on_the_topic_is_dropped_and_reported(
     graph.spin_for(5.0)
     window = arrivals[start:]
     rate = (len(window) - 1) / (window[-1] - window[0])
-    assert 4.0 <= rate <= 6.0, rate
     final = statuses[-1]
+    # The figures README's Reliability section quotes (pytest -s shows them).
+    print(f'\nfigures: second camera {offset:+g} s: /actions {rate:.2f} Hz over 5 s, resets '
+          f'{counter(final, "state_resets") - resets_before}, frames_other_source '
+          f'{counter(final, "frames_other_source")}')
+    assert 4.0 <= rate <= 6.0, rate
     assert counter(final, 'state_resets') == resets_before, values(final)
     conflicts = [s for s in statuses if 'two sources on one image topic' in s.message]
     assert conflicts and all(s.level == DiagnosticStatus.WARN for s in conflicts)
@@ -125,6 +129,7 @@ def test_sim_time_without_clock_still_publishes_diagnostics_and_warns(
     actions, statuses = observe(graph)
     assert graph.spin_until(lambda: len(statuses) >= 6, 12), graph.output(node)
     warned = [s for s in statuses if 'no /clock' in s.message]
+    print(f'\nfigures: sim time without /clock: {len(statuses)} diagnostics, {len(warned)} WARN')
     assert warned and all(s.level == DiagnosticStatus.WARN for s in warned), [
         s.message for s in statuses]
     assert re.search(r'WARN.*use_sim_time is true but no /clock', graph.output(node))
@@ -174,6 +179,8 @@ def test_invalid_stamps_and_tiny_frames_are_rejected_without_a_reset(
     assert graph.spin_until(lambda: statuses and counter(statuses[-1], 'frames_received')
                             == received, 10), graph.output(node)
     final = values(statuses[-1])
+    print(f'\nfigures: {bad} bad frames: frames_rejected {final["frames_rejected"]}, '
+          f'state_resets {final["state_resets"]}, {len(actions)} results')
     assert int(final['frames_rejected']) == bad, final
     assert int(final['state_resets']) == 0, final
     output = graph.output(node)
@@ -192,6 +199,8 @@ def test_stamp_jitter_of_20_ms_at_30_hz_never_resets_in_two_minutes(
     graph.spin_for(2.0)
     sent = json.loads(graph.output(driver).strip().splitlines()[-1])['sent']
     final = values(statuses[-1])
+    print(f'\nfigures: +-20 ms jitter, {len(sent)} frames at 30 Hz: state_resets '
+          f'{final["state_resets"]}, frames_late {final["frames_late"]}, {len(actions)} results')
     assert int(final['state_resets']) == 0, final
     assert int(final['frames_late']) > 0, final
     seconds = (sent[-1] - sent[0]) / NS

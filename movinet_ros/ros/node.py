@@ -414,7 +414,7 @@ class MovinetNode(LifecycleNode):
             camera.pipeline.reset()
             self.get_logger().info(
                 f'{camera.image_topic}: stream state reset: {source.describe()} took the '
-                f'stream over (the previous source was silent > {camera.sources.takeover_sec:g} s)')
+                'stream over (the previous source was silent longer than reset_gap_sec)')
         if accepted:
             return True
         camera.pipeline.stats.received += 1

@@ -94,7 +94,9 @@ PARAMS: Tuple[ParamSpec, ...] = (
               "kept) or center_crop (central region with the model's aspect).",
               choices=RESIZE_MODES),
     ParamSpec('reset_gap_sec', 2.0,
-              'A gap between frame stamps longer than this resets the stream state.',
+              'A gap between frame stamps longer than this resets the stream state. Also how '
+              'long the source owning a camera topic must be silent before another publisher '
+              'on it takes the stream over (others are dropped, README "Reliability").',
               float_range=(0.001, 3600.0)),
     ParamSpec('context_sec', DEFAULT_CONTEXT_SEC,
               'Temporal context: the published scores rest on about the last this many '

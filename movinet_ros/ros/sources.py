@@ -46,7 +46,7 @@ class Source:
 
     @property
     def key(self) -> bytes | str:
-        """What sources are told apart by: the GID when known, else the frame_id."""
+        """Return what sources are told apart by: the GID when known, else the frame_id."""
         return self.gid or self.frame_id
 
     def describe(self, node_name: str = '') -> str:
