@@ -380,7 +380,8 @@ class MovinetNode(LifecycleNode):
             pipeline.stats.rejected += 1
             self._warn_rejected(f'{camera.image_topic}: {error}')
             return
-        if not self._admit(camera, source):
+        if not camera.sources.accept(source, camera.pipeline, camera.image_topic,
+                                     self.get_logger(), publisher_names(self, camera.image_topic)):
             return
         if stamp_ns != 0:
             self._track_loss(camera, stamp_ns)
@@ -406,25 +407,6 @@ class MovinetNode(LifecycleNode):
             return
         if result is not None:
             self._publish(camera, result)
-
-    def _admit(self, camera: Camera, source: Any) -> bool:
-        """Apply the one-source rule (ros.sources); count and report a dropped frame."""
-        accepted, took_over = camera.sources.admit(source)
-        if took_over:
-            camera.pipeline.reset()
-            self.get_logger().info(
-                f'{camera.image_topic}: stream state reset: {source.describe()} took the '
-                'stream over (the previous source was silent longer than reset_gap_sec)')
-        if accepted:
-            return True
-        camera.pipeline.stats.received += 1
-        camera.pipeline.stats.other_source += 1
-        if camera.sources.should_warn():
-            conflict = camera.sources.conflict(publisher_names(self, camera.image_topic))
-            self.get_logger().warning(
-                f'{camera.image_topic}: {conflict} ({camera.pipeline.stats.other_source} '
-                'dropped so far; give each camera its own topic)')
-        return False
 
     def _on_lost(self, camera: Camera, info: Any) -> None:
         # DDS knows of samples it lost (sequence numbers it never completed).

@@ -100,6 +100,28 @@ class SourceGuard:
         self.intruder, self._intruder_seen = source, now
         return False, False
 
+    def accept(self, source: Source, pipeline: Any, topic: str, logger: Any,
+               names: Callable[[Source], str]) -> bool:
+        """
+        Apply the rule to a frame of ``topic``: True if it feeds ``pipeline``'s stream.
+
+        A takeover resets the pipeline once (logged); a dropped frame is counted in the
+        pipeline's stats (received, other_source) and reported, rate-limited.
+        """
+        accepted, took_over = self.admit(source)
+        if took_over:
+            pipeline.reset()
+            logger.info(f'{topic}: stream state reset: {source.describe()} took the stream '
+                        'over (the previous source was silent longer than reset_gap_sec)')
+        if accepted:
+            return True
+        pipeline.stats.received += 1
+        pipeline.stats.other_source += 1
+        if self.should_warn():
+            logger.warning(f'{topic}: {self.conflict(names)} ({pipeline.stats.other_source} '
+                           'dropped so far; give each camera its own topic)')
+        return False
+
     def should_warn(self) -> bool:
         """Whether to log the second source now (at once, then every SOURCE_WARN_PERIOD_SEC)."""
         now = self._clock()
