@@ -153,7 +153,8 @@ def main(argv: List[str]) -> int:
     rclpy.init(context=context, domain_id=args.domain_id)
     node = MovinetNode(context=context, parameter_overrides=[
         Parameter('model_path', value=args.model), Parameter('labels_path', value=args.labels),
-        Parameter('autostart', value=False)])
+        # Fed through its callback: no camera to wait for, as input_qos auto would.
+        Parameter('input_qos', value='sensor_data'), Parameter('autostart', value=False)])
     executor = SingleThreadedExecutor(context=context)
     executor.add_node(node)
     errors: List[str] = []
