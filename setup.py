@@ -43,7 +43,7 @@ setup(
     },
     entry_points={
         'console_scripts': [
-            'movinet_node = movinet_ros.ros.node:main',
+            'movinet_node = movinet_ros.ros.node_entry:main',
             'video_publisher = movinet_ros.ros.video_publisher:main',
             'movinet-ros = movinet_ros.cli:main',
         ],

@@ -153,7 +153,8 @@ def main(argv: List[str]) -> int:
     rclpy.init(context=context, domain_id=args.domain_id)
     node = MovinetNode(context=context, parameter_overrides=[
         Parameter('model_path', value=args.model), Parameter('labels_path', value=args.labels),
-        Parameter('autostart', value=False)])
+        # Fed through its callback: no camera to wait for, as input_qos auto would.
+        Parameter('input_qos', value='sensor_data'), Parameter('autostart', value=False)])
     executor = SingleThreadedExecutor(context=context)
     executor.add_node(node)
     errors: List[str] = []
@@ -179,11 +180,15 @@ def main(argv: List[str]) -> int:
                 args.malformed_every - 1
             build = MALFORMED[(index // args.malformed_every) % len(MALFORMED)] \
                 if malformed else image_msg
+            data = serialize_message(build(bgr, stamp))
+            # The node bounds the rate of a stream that resets on its receipt clock: the
+            # replay gets the same receipt time (taken just before the callback).
+            received_ns = time.monotonic_ns()
             try:
-                callback(serialize_message(build(bgr, stamp)))
+                callback(data, None)
             except Exception as error:  # noqa: B902 - counted and reported, never fatal
                 errors.append(f'frame {index}: {error!r}')
-            if not throttle.decide(stamp).process:
+            if not throttle.decide(stamp, received_ns).process:
                 expected['throttled'] += 1
             elif malformed:
                 throttle.cancel()

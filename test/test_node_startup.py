@@ -25,7 +25,7 @@ import sys
 from movinet_ros.ros.params import PARAMS
 import pytest
 
-MODULE = 'movinet_ros.ros.node'
+MODULE = 'movinet_ros.ros.node_entry'
 TIMEOUT_SEC = 60
 
 

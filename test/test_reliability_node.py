@@ -28,6 +28,7 @@ tests publish every malformed frame twice, once at each kind of stamp, so the ex
 frames_rejected is exact.
 """
 
+import re
 import signal
 import time
 import tracemalloc
@@ -296,7 +297,10 @@ def test_camera_killed_and_restarted_resumes_with_a_fresh_state(
     assert [m.frames_in_state for m in resumed] == list(range(1, len(resumed) + 1))
     assert resumed[-1].results[0].label == 'carving ice'
     assert stamp_ns(resumed[0].header) - stamp_ns(actions[before - 1].header) > 2 * NS
-    assert 'stream state reset: gap between frames' in graph.output(node)
+    # The restarted driver is a new publisher (GID) after a silence: it takes the stream over
+    # with one reset (Jazzy, without GIDs: its first frame is after a gap).
+    assert re.search('stream state reset: (gap between frames|.* took the stream over)',
+                     graph.output(node)), graph.output(node)
     assert graph.stop(node, signal.SIGINT) == 0
     assert 'Traceback' not in graph.output(node), graph.output(node)
 
@@ -356,8 +360,9 @@ def live_node(request, ros_env, model_path, labels_path):
         assert node.trigger_configure() == TransitionCallbackReturn.SUCCESS
         assert node.trigger_activate() == TransitionCallbackReturn.SUCCESS
         (subscription,) = [s for s in node.subscriptions if 'image' in s.topic_name]
-        node.feed = lambda msg: subscription.callback(
-            msg if isinstance(msg, bytes) else serialize_message(msg))
+        # The node's callback takes rclpy's message info too (the publisher's GID).
+        node.feed = lambda msg, info=None: subscription.callback(
+            msg if isinstance(msg, bytes) else serialize_message(msg), info)
         yield node
     finally:
         node.destroy_node()
@@ -396,6 +401,8 @@ def test_undeserialisable_frame_is_a_rejected_frame(live_node, clip_bgr, capfd):
     assert live_node.pipeline.stats.processed == 2
     err = capfd.readouterr().err
     assert 'rejected frame:' in err and 'failed unexpectedly' not in err, err
+    # Its sizes are checked before rclpy sees it, so the C layer prints nothing of its own.
+    assert 'sequence size exceeds remaining buffer' not in err, err
 
 
 @pytest.mark.parametrize('live_node, transport', [('raw', 'raw'), ('compressed', 'compressed')],
@@ -493,4 +500,4 @@ def test_deactivate_and_activate_while_fed_keep_the_node_working(live_node, clip
         assert stats.received == received
         assert live_node.trigger_activate() == TransitionCallbackReturn.SUCCESS
         (subscription,) = [s for s in live_node.subscriptions if 'image' in s.topic_name]
-        live_node.feed = lambda msg, s=subscription: s.callback(serialize_message(msg))
+        live_node.feed = lambda msg, s=subscription: s.callback(serialize_message(msg), None)

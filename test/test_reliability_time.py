@@ -16,8 +16,9 @@
 """
 Time in the pipeline: duplicate, zero, out-of-order and backward stamps, gaps and looped bags.
 
-The documented rule (core.throttle): an equal stamp is a duplicate and is dropped; an earlier
-stamp resets the stream state and the frame is processed as the first of a new stream; a
+The documented rule (core.throttle): an equal stamp is a duplicate and is dropped; a stamp
+less than half a target interval earlier is late and is dropped; a stamp earlier by more
+resets the stream state and the frame is processed as the first of a new stream; a
 gap longer than reset_gap_sec resets too. So after any reset the results must be exactly
 those of a fresh pipeline fed the same frames from that point on, and a bag played in a loop
 must give identical results on every loop. Real model, real clip.
@@ -26,7 +27,7 @@ must give identical results on every loop. Real model, real clip.
 from helpers.clips import clip_frames
 from helpers.constants import CAMERA, NS_PER_SEC as NS
 from movinet_ros.core.frames import FrameSizeError
-from movinet_ros.core.throttle import ResetReason
+from movinet_ros.core.throttle import BACKWARD_JITTER_SHARE, ResetReason
 from movinet_ros.offline.bags import read_image_messages, write_video_bag
 import numpy as np
 import pytest
@@ -34,6 +35,7 @@ import pytest
 pytestmark = pytest.mark.model
 START_NS = 1_700_000_000 * NS
 PERIOD_NS = 33_333_333  # 30 fps stamps
+SLOT_NS = 200_000_000  # one 5 fps target interval
 TOPIC = CAMERA
 
 
@@ -93,24 +95,42 @@ def test_duplicate_stamps_are_dropped_and_change_nothing(frames, new_pipeline):
     assert pipeline.stats.received == 2 * len(frames)
 
 
-@pytest.mark.parametrize('case', ['one frame out of order', 'clock back one hour',
-                                  'back one nanosecond', 'back to zero'])
+@pytest.mark.parametrize('case', ['clock back one hour', 'back one 5 fps interval',
+                                  'back to zero'])
 def test_earlier_stamp_resets_and_restarts_the_stream(frames, new_pipeline, case):
     stamps = steady(len(frames))
     pairs = list(zip(frames, stamps))
     cut = 61
-    if case == 'one frame out of order':
-        # Frame 60 arrives after frame 61: it is earlier, so the stream restarts at it.
-        pairs[60], pairs[61] = pairs[61], pairs[60]
-    else:
-        back = {'clock back one hour': 3600 * NS, 'back one nanosecond': None,
-                'back to zero': stamps[cut]}[case]
-        first = stamps[cut - 1] - 1 if back is None else stamps[cut] - back
-        pairs[cut:] = [(frame, first + i * PERIOD_NS) for i, (frame, _) in
-                       enumerate(pairs[cut:])]
+    back = {'clock back one hour': 3600 * NS, 'back one 5 fps interval': SLOT_NS + PERIOD_NS,
+            'back to zero': stamps[cut]}[case]
+    first = stamps[cut] - back
+    pairs[cut:] = [(frame, first + i * PERIOD_NS) for i, (frame, _) in
+                   enumerate(pairs[cut:])]
     pipeline, _ = assert_restarts_like_a_fresh_stream(
         new_pipeline, pairs, cut, ResetReason.STAMP_BACKWARDS)
     assert pipeline.stats.resets == 1
+
+
+@pytest.mark.parametrize('case', ['one frame out of order', 'back one nanosecond',
+                                  'back just under half an interval'])
+def test_slightly_earlier_stamp_is_late_not_a_reset(frames, new_pipeline, case):
+    # Jitter or a frame out of order: less than BACKWARD_JITTER_SHARE of the 200 ms target
+    # interval back is dropped as late, and the stream goes on as if it had never come.
+    stamps = steady(len(frames))
+    pairs = list(zip(frames, stamps))
+    late_at = 61
+    if case == 'one frame out of order':
+        pairs[60], pairs[61] = pairs[61], pairs[60]
+    else:
+        back = {'back one nanosecond': 1,
+                'back just under half an interval': int(BACKWARD_JITTER_SHARE * SLOT_NS) - 1}
+        pairs.insert(late_at, (frames[0], stamps[60] - back[case]))
+    pipeline = new_pipeline()
+    results = run(pipeline, pairs)
+    assert results[late_at] is None
+    assert pipeline.stats.late == 1 and pipeline.stats.resets == 0
+    without = [pair for i, pair in enumerate(pairs) if i != late_at]
+    assert processed(results) == processed(run(new_pipeline(), without))
 
 
 def test_gap_longer_than_reset_gap_restarts_the_stream(frames, new_pipeline):

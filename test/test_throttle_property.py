@@ -29,7 +29,8 @@ import collections
 
 from helpers.constants import NS_PER_SEC as NS
 from hypothesis import given, settings, strategies as st
-from movinet_ros.core.throttle import ResetReason, StampThrottle, ThrottleDecision
+from movinet_ros.core.throttle import (
+    BACKWARD_JITTER_SHARE, DEFAULT_TARGET_FPS, ResetReason, StampThrottle, ThrottleDecision)
 import pytest
 
 EXAMPLES = 1000
@@ -76,6 +77,8 @@ def check_program(config, program):
     # The interval the rate allows; 1 ns of slack for the nanosecond rounding.
     min_gap_ns = tolerance * NS / target_fps - 1 if target_fps > 0 else 0
     reset_gap_ns = reset_gap_sec * NS
+    # Half a target interval back (of the default's with target_fps 0) is late, not a reset.
+    late_ns = BACKWARD_JITTER_SHARE * NS / (target_fps or DEFAULT_TARGET_FPS)
     previous = None
     kept = []  # stamps the model kept in the current stream
     last_processed = False
@@ -97,8 +100,18 @@ def check_program(config, program):
             assert decision.process and decision.reset is None
         elif step == previous:
             assert not decision.process and decision.duplicate and decision.reset is None
-        elif step < previous:
+        elif step < previous and previous - step <= late_ns - 1:
+            assert not decision.process and decision.late and decision.reset is None
+            generated['late'] += 1
+            last_processed = False
+            continue  # the stream goes on from the latest stamp
+        elif step < previous - late_ns - 1:
             assert decision.process and decision.reset is ResetReason.STAMP_BACKWARDS
+        elif step < previous:  # within a nanosecond of the late bound: either answer
+            assert decision.late or decision.reset is ResetReason.STAMP_BACKWARDS
+            if decision.late:
+                last_processed = False
+                continue
         elif step - previous > reset_gap_ns + 1:
             assert decision.process and decision.reset is ResetReason.GAP
         elif step - previous < reset_gap_ns - 1:

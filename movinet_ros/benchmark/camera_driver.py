@@ -24,10 +24,14 @@ one subscriber, then sends ``--frames`` frames on a fixed schedule and prints on
 the stamps it sent. The tests, ``movinet-ros bench`` and ``scripts/dds_delivery.py`` run it:
 
     python -m movinet_ros.benchmark.camera_driver --clip carving_ice.mp4 --size 640x480
+
+A misbehaving second camera for the reliability tests: ``--stamp-offset`` shifts its clock,
+``--jitter-ms`` adds uniform stamp jitter, ``--name`` and ``--frame-id`` tell it apart.
 """
 
 import argparse
 import json
+import random
 import sys
 import time
 
@@ -41,7 +45,8 @@ RELIABILITY = {'reliable': ReliabilityPolicy.RELIABLE,
                'best_effort': ReliabilityPolicy.BEST_EFFORT}
 
 
-def clip_messages(path: str, width: int, height: int) -> list[Image]:
+def clip_messages(path: str, width: int, height: int,
+                  frame_id: str = 'camera_optical_frame') -> list[Image]:
     """Return the clip's frames as bgr8 Images of ``width`` x ``height``, unstamped."""
     capture = cv2.VideoCapture(path)
     messages = []
@@ -51,7 +56,7 @@ def clip_messages(path: str, width: int, height: int) -> list[Image]:
             break
         bgr = cv2.resize(bgr, (width, height), interpolation=cv2.INTER_LINEAR)
         msg = Image(height=height, width=width, encoding='bgr8', step=width * 3)
-        msg.header.frame_id = 'camera_optical_frame'
+        msg.header.frame_id = frame_id
         msg.data = bgr.tobytes()
         messages.append(msg)
     capture.release()
@@ -71,12 +76,21 @@ def main() -> int:
     parser.add_argument('--reliability', choices=sorted(RELIABILITY), default='reliable')
     parser.add_argument('--wait', type=float, default=20.0,
                         help='seconds to wait for a subscriber at most')
+    parser.add_argument('--name', default='camera_driver', help='node name')
+    parser.add_argument('--frame-id', default='camera_optical_frame')
+    parser.add_argument('--stamp-offset', type=float, default=0.0,
+                        help='seconds added to every stamp (another clock)')
+    parser.add_argument('--jitter-ms', type=float, default=0.0,
+                        help='uniform stamp jitter of +- this many ms')
     args = parser.parse_args()
     width, height = (int(side) for side in args.size.split('x'))
-    messages = clip_messages(args.clip, width, height)
+    messages = clip_messages(args.clip, width, height, args.frame_id)
+    offset_ns = int(args.stamp_offset * 1e9)
+    jitter_ns = int(args.jitter_ms * 1e6)
+    rng = random.Random(17)
 
     rclpy.init()
-    node = rclpy.create_node('camera_driver')
+    node = rclpy.create_node(args.name)
     publisher = node.create_publisher(
         Image, args.topic,
         QoSProfile(depth=10, reliability=RELIABILITY[args.reliability]))
@@ -90,7 +104,7 @@ def main() -> int:
         if delay > 0:
             time.sleep(delay)
         msg = messages[index % len(messages)]
-        now = time.time_ns()
+        now = time.time_ns() + offset_ns + rng.randint(-jitter_ns, jitter_ns)
         msg.header.stamp.sec, msg.header.stamp.nanosec = split_ns(now)
         publisher.publish(msg)
         sent.append(now)

@@ -48,7 +48,7 @@ import psutil
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 
-NODE_MODULE = 'movinet_ros.ros.node'
+NODE_MODULE = 'movinet_ros.ros.node_entry'
 PUBLISHER_MODULE = 'movinet_ros.ros.video_publisher'
 DRIVER_MODULE = 'movinet_ros.benchmark.camera_driver'
 _RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)

@@ -23,10 +23,10 @@ it is tested without a ROS graph.
 from movinet_ros.core.errors import (
     ContextConfigError, EventConfigError, LabelError, ModelError, ModelFileError,
     ModelSignatureError, MovinetError, NotAStreamModelError, PreprocessError,
-    RankingConfigError, RuntimeMissingError)
+    RankingConfigError, RuntimeMissingError, ThrottleConfigError)
 
 __all__ = [
     'ContextConfigError', 'EventConfigError', 'LabelError', 'ModelError', 'ModelFileError',
     'ModelSignatureError', 'MovinetError', 'NotAStreamModelError', 'PreprocessError',
-    'RankingConfigError', 'RuntimeMissingError',
+    'RankingConfigError', 'RuntimeMissingError', 'ThrottleConfigError',
 ]

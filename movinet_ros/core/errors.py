@@ -22,7 +22,7 @@ The frame decoders' errors are in ``movinet_ros.core.frames.errors``.
 __all__ = [
     'ContextConfigError', 'EventConfigError', 'LabelError', 'ModelError', 'ModelFileError',
     'ModelSignatureError', 'MovinetError', 'NotAStreamModelError', 'PreprocessError',
-    'RankingConfigError', 'RuntimeMissingError',
+    'RankingConfigError', 'RuntimeMissingError', 'ThrottleConfigError',
 ]
 
 
@@ -68,3 +68,7 @@ class EventConfigError(MovinetError, ValueError):
 
 class LabelError(MovinetError):
     """A label file or label name is unusable."""
+
+
+class ThrottleConfigError(MovinetError, ValueError):
+    """A throttle setting is out of range."""

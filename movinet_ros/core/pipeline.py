@@ -20,7 +20,9 @@ One object from a camera message to ranked actions, shared by the node and the o
 rosbags') or an HxWx3 RGB array with its stamp, and returns ``None`` for a frame the
 throttle drops, or a ``Recognition`` for a frame the model saw. Dropped frames are never
 decoded, so a 30 fps camera costs little more than the 5 frames a second the model needs.
-Malformed frames raise ``FrameError`` after being counted in ``stats.rejected``.
+Malformed frames raise ``FrameError`` after being counted in ``stats.rejected``; so do
+frames smaller than ``MIN_FRAME_SIDE`` on a side (1x1, 2x1 glitches between good frames),
+which never reset the stream state.
 """
 
 from dataclasses import dataclass, field, replace
@@ -39,6 +41,11 @@ from movinet_ros.core.preprocess import Preprocessor, RESIZE_MODES
 from movinet_ros.core.throttle import (
     DEFAULT_RESET_GAP_SEC, DEFAULT_TARGET_FPS, ResetReason, StampThrottle)
 import numpy as np
+
+# Smallest width and height the pipeline accepts. The model's input is 172 (A0, A1) or 224
+# (A2) pixels a side: a frame below 16 pixels a side is scaled up more than tenfold, no
+# picture of an action, and in practice a driver's glitch (1x1, 2x1 frames).
+MIN_FRAME_SIDE = 16
 
 
 @dataclass(frozen=True)
@@ -69,8 +76,12 @@ class PipelineStats:
     processed: int = 0
     throttled: int = 0
     duplicates: int = 0
+    # Stamps a little behind the latest one (jitter, out of order): throttled, not a reset.
+    late: int = 0
     rejected: int = 0
     resets: int = 0
+    # Frames from a second source on the camera's topic, dropped (ros.sources).
+    other_source: int = 0
 
 
 @dataclass(frozen=True)
@@ -145,25 +156,41 @@ class RecognitionPipeline:
         self._throttle.restart()
         self.stats.resets += 1
 
-    def process(self, frame: Frame, stamp_ns: int) -> Optional[Recognition]:
-        """Run one stamped frame; return None if throttled, raise FrameError if malformed."""
+    def reject_unread(self) -> None:
+        """Count a frame rejected before it could be read (no header, bad sizes)."""
         self.stats.received += 1
-        decision = self._throttle.decide(stamp_ns)
+        self.stats.rejected += 1
+
+    def process(self, frame: Frame, stamp_ns: int,
+                received_ns: Optional[int] = None) -> Optional[Recognition]:
+        """
+        Run one stamped frame; return None if throttled, raise FrameError if malformed.
+
+        ``received_ns``, the frame's receipt time on a steady clock (the node's), keeps the
+        output at or below target_fps even when stamps keep restarting the stream.
+        """
+        self.stats.received += 1
+        decision = self._throttle.decide(stamp_ns, received_ns)
         if not decision.process:
             self.stats.throttled += 1
             self.stats.duplicates += decision.duplicate
+            self.stats.late += decision.late
             return None
         started = time.perf_counter()
         try:
             message = frame() if callable(frame) else frame
             pixels = self._to_pixels(message)
+            width, height = (pixels.size if isinstance(pixels, Pixels)
+                             else (pixels.shape[1], pixels.shape[0]))
+            if width < MIN_FRAME_SIDE or height < MIN_FRAME_SIDE:
+                raise FrameSizeError(
+                    f'a {width}x{height} frame is below the minimum of {MIN_FRAME_SIDE} '
+                    'pixels a side')
         except FrameError:
             # Decoded before any reset, so a rejected frame leaves the state as it was.
             self.stats.rejected += 1
             self._throttle.cancel()
             raise
-        width, height = (pixels.size if isinstance(pixels, Pixels)
-                         else (pixels.shape[1], pixels.shape[0]))
         size_change = self._throttle.check_size((width, height))
         reset_reason = decision.reset or size_change
         if reset_reason is not None:

@@ -114,15 +114,16 @@ def read_frame(data: Any, msgtype: Any, deserialize: Deserializer, *,
     return SerializedFrame(data, msgtype, deserialize, received, zero_stamp=True)
 
 
-def process_frame(pipeline: RecognitionPipeline, frame: SerializedFrame) -> Recognition | None:
+def process_frame(pipeline: RecognitionPipeline, frame: SerializedFrame, *,
+                  received_ns: int | None = None) -> Recognition | None:
     """
     Run one serialised frame; None if throttled, FrameError (counted) if it is bad.
 
     A frame without a header never reaches the throttle, but is counted as received and
-    rejected like any other bad frame, so nothing is dropped uncounted.
+    rejected like any other bad frame, so nothing is dropped uncounted. ``received_ns`` is
+    the time of receipt on a steady clock, live only (see RecognitionPipeline.process).
     """
     if frame.stamp_ns is None:
-        pipeline.stats.received += 1
-        pipeline.stats.rejected += 1
+        pipeline.reject_unread()
         raise frame.wire_error or WireError('serialised message without a header')
-    return pipeline.process(frame.source(), frame.stamp_ns)
+    return pipeline.process(frame.source(), frame.stamp_ns, received_ns)

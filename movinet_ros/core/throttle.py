@@ -22,29 +22,41 @@ clock, so live streams, sim time and bag replays at any speed give the same answ
 
 The rule for stamps that do not move forward:
 - a stamp equal to the previous frame's stamp is a duplicate and is dropped;
-- a stamp earlier than the previous frame's (a bag played in a loop, a clock jump, an
-  out-of-order frame) restarts the stream: the model state is reset and the frame is
-  processed as the first of a new stream. A looped bag therefore gives the same results
-  on every loop.
+- a stamp earlier than the latest one by less than ``BACKWARD_JITTER_SHARE`` of the target
+  frame interval (100 ms at 5 fps) is jitter or a frame out of order: it is dropped as
+  late (counted), the stream goes on;
+- a stamp earlier by more (a bag played in a loop, a clock jump) restarts the stream: the
+  model state is reset and the frame is processed as the first of a new stream. A looped
+  bag therefore gives the same results on every loop.
 A gap longer than ``reset_gap_sec`` between consecutive frames, or a change of frame size,
 also resets the state: the old temporal context no longer describes the scene.
+
+Resets never bypass the rate bound: given the time each frame was received
+(``received_ns``, a steady clock), for ``reset_gap_sec`` after a reset the stamps are not
+trusted alone: a frame received less than the minimum interval (0.9 of a target period)
+after the last processed one is held back (throttled; a reset it would cause is kept for
+the next frame processed). So stamps that keep restarting (two cameras interleaved, a
+clock that jumps back and forth) never push the output above the stamps' own bound, while
+a clean stream, a bag played at 10x included, is decided by its stamps alone. Offline
+tools pass no receipt time and get the stamps-only rule.
 """
 
 from dataclasses import dataclass
 import enum
-from typing import Optional, Tuple
+from typing import Any, Optional, Tuple
 
-from movinet_ros.core.errors import MovinetError
+from movinet_ros.core.errors import ThrottleConfigError
 
 # Accept a frame once 0.9 of a period has passed, as the TFLite reference apps do, so
 # jitter in camera stamps does not push every other frame out.
 DEFAULT_TOLERANCE = 0.9
 DEFAULT_TARGET_FPS = 5.0
 DEFAULT_RESET_GAP_SEC = 2.0
-
-
-class ThrottleConfigError(MovinetError, ValueError):
-    """A throttle setting is out of range."""
+# A stamp this share of the target frame interval (or less) behind the latest one is late,
+# not a new stream: half an interval covers camera jitter (+-20 ms at 30 Hz) and one frame
+# out of order, and is far below any clock jump or bag loop. With target_fps 0 (every
+# frame) the share is of the default target's interval.
+BACKWARD_JITTER_SHARE = 0.5
 
 
 class ResetReason(enum.Enum):
@@ -62,6 +74,7 @@ class ThrottleDecision:
     process: bool
     reset: Optional[ResetReason] = None
     duplicate: bool = False
+    late: bool = False
 
 
 class StampThrottle:
@@ -82,26 +95,42 @@ class StampThrottle:
         self._min_interval_ns = (
             int(tolerance * 1e9 / target_fps) if target_fps > 0.0 else 0)
         self._reset_gap_ns = int(reset_gap_sec * 1e9)
+        self._late_ns = int(BACKWARD_JITTER_SHARE * 1e9 / (target_fps or DEFAULT_TARGET_FPS))
+        # The rate bound on the receipt clock, with the stamps' tolerance: a camera whose
+        # frames arrive as they are stamped is never held back by it.
+        self._min_receipt_ns = self._min_interval_ns
         self._last_seen_ns: Optional[int] = None
         self._last_processed_ns: Optional[int] = None
-        # (last seen, last processed) before the latest decision to process, for cancel().
-        self._before_take: Tuple[Optional[int], Optional[int]] = (None, None)
+        self._last_received_ns: Optional[int] = None
+        self._pending: Optional[ResetReason] = None
+        # Receipt time until which the receipt clock bounds the rate: a reset's time plus
+        # reset_gap_sec, so only a stream whose stamps keep resetting is held to it.
+        self._guard_until_ns = -(1 << 62)
+        # State before the latest decision to process, for cancel().
+        self._before_take: Tuple[Any, ...] = (None, None, None, None, -(1 << 62))
         self._last_size: Optional[Tuple[int, int]] = None
 
-    def decide(self, stamp_ns: int) -> ThrottleDecision:
-        """Classify the frame stamped ``stamp_ns``; call once per received frame, in order."""
+    def decide(self, stamp_ns: int, received_ns: Optional[int] = None) -> ThrottleDecision:
+        """
+        Classify the frame stamped ``stamp_ns``; call once per received frame, in order.
+
+        ``received_ns`` (a steady clock, optional) bounds the rate of frames that start a
+        new stream, which stamps alone cannot.
+        """
         previous = self._last_seen_ns
         if previous is None:
-            return self._take(stamp_ns, None)
+            return self._take(stamp_ns, None, received_ns)
         if stamp_ns == previous:
             return ThrottleDecision(process=False, duplicate=True)
         if stamp_ns < previous:
-            return self._take(stamp_ns, ResetReason.STAMP_BACKWARDS)
+            if previous - stamp_ns <= self._late_ns:
+                return ThrottleDecision(process=False, late=True)
+            return self._take(stamp_ns, ResetReason.STAMP_BACKWARDS, received_ns)
         if stamp_ns - previous > self._reset_gap_ns:
-            return self._take(stamp_ns, ResetReason.GAP)
+            return self._take(stamp_ns, ResetReason.GAP, received_ns)
         if (self._last_processed_ns is None
                 or stamp_ns - self._last_processed_ns >= self._min_interval_ns):
-            return self._take(stamp_ns, None)
+            return self._take(stamp_ns, None, received_ns)
         self._last_seen_ns = stamp_ns
         return ThrottleDecision(process=False)
 
@@ -112,7 +141,8 @@ class StampThrottle:
         Its slot goes to the next frame, and a reset it would have caused is decided again
         on the next frame (which is just as far after the stream's last frame).
         """
-        self._last_seen_ns, self._last_processed_ns = self._before_take
+        (self._last_seen_ns, self._last_processed_ns, self._last_received_ns,
+         self._pending, self._guard_until_ns) = self._before_take
 
     def check_size(self, size: Tuple[int, int]) -> Optional[ResetReason]:
         """Record the (width, height) of a processed frame; report a change of size."""
@@ -125,10 +155,31 @@ class StampThrottle:
         """Forget the stream: the next frame is processed as the first of a new one."""
         self._last_seen_ns = None
         self._last_processed_ns = None
-        self._before_take = (None, None)
+        self._last_received_ns = None
+        self._pending = None
+        self._guard_until_ns = -(1 << 62)
+        self._before_take = (None, None, None, None, -(1 << 62))
         self._last_size = None
 
-    def _take(self, stamp_ns: int, reset: Optional[ResetReason]) -> ThrottleDecision:
-        self._before_take = (self._last_seen_ns, self._last_processed_ns)
+    def _take(self, stamp_ns: int, reset: Optional[ResetReason],
+              received_ns: Optional[int]) -> ThrottleDecision:
+        if received_ns is not None and reset is not None:
+            self._guard_until_ns = received_ns + self._reset_gap_ns
+        if (received_ns is not None and self._last_received_ns is not None
+                and received_ns < self._guard_until_ns
+                and received_ns - self._last_received_ns < self._min_receipt_ns):
+            # Stamps reset the stream lately, and this frame comes too soon after the last
+            # processed one on the receipt clock: held back. A reset it would have caused
+            # is kept for the next frame processed.
+            self._pending = reset or self._pending
+            self._last_seen_ns = stamp_ns
+            if reset is not None or self._last_processed_ns is None:
+                self._last_processed_ns = None
+            return ThrottleDecision(process=False)
+        self._before_take = (self._last_seen_ns, self._last_processed_ns,
+                             self._last_received_ns, self._pending, self._guard_until_ns)
+        reset, self._pending = reset or self._pending, None
         self._last_seen_ns = self._last_processed_ns = stamp_ns
+        if received_ns is not None:
+            self._last_received_ns = received_ns
         return ThrottleDecision(process=True, reset=reset)

@@ -26,7 +26,7 @@ stamp.nsecs as little-endian uint32.
 import struct
 
 from movinet_ros.core.frames.errors import WireError
-from movinet_ros.core.stamps import split_ns, to_ns
+from movinet_ros.core.stamps import NS_PER_SEC, split_ns, to_ns
 
 # Encapsulation header (4 bytes) then std_msgs/Header: stamp.sec int32, stamp.nanosec uint32.
 _ENCAPSULATION_BYTES = 4
@@ -34,6 +34,13 @@ _STAMP = {True: struct.Struct('<iI'), False: struct.Struct('>iI')}
 # ROS 1: uint32 seq (4 bytes), then the stamp.
 _ROS1_SEQ_BYTES = 4
 _ROS1_STAMP = struct.Struct('<II')
+
+
+def _valid_stamp_ns(sec: int, nanosec: int) -> int:
+    if nanosec >= NS_PER_SEC:
+        # Not a time: taken as is it would reach into the next second's stamps.
+        raise WireError(f'header.stamp.nanosec {nanosec} is not below 1e9 (invalid stamp)')
+    return to_ns(sec, nanosec)
 
 
 def header_stamp_ns(cdr: bytes) -> int:
@@ -49,7 +56,7 @@ def header_stamp_ns(cdr: bytes) -> int:
     if cdr[0] != 0 or kind not in (0, 1):
         raise WireError(f'unknown CDR encapsulation {bytes(cdr[:2]).hex()}')
     sec, nanosec = _STAMP[kind == 1].unpack_from(cdr, _ENCAPSULATION_BYTES)
-    return to_ns(sec, nanosec)
+    return _valid_stamp_ns(sec, nanosec)
 
 
 def ros1_header_stamp_ns(data: bytes) -> int:
@@ -58,7 +65,7 @@ def ros1_header_stamp_ns(data: bytes) -> int:
         raise WireError(f'serialised ROS 1 message of {len(data)} bytes is too short for a '
                         'header')
     sec, nanosec = _ROS1_STAMP.unpack_from(data, _ROS1_SEQ_BYTES)
-    return to_ns(sec, nanosec)
+    return _valid_stamp_ns(sec, nanosec)
 
 
 def serialized_stamp_ns(data: bytes, *, ros2: bool = True) -> int:

@@ -18,7 +18,7 @@
 from collections import deque
 from dataclasses import dataclass
 import threading
-from typing import Any, Callable, Deque, Dict, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, Optional, Sequence, Tuple
 
 from movinet_ros.core.pipeline import PipelineStats
 import numpy as np
@@ -58,12 +58,14 @@ class HealthMonitor:
         self._inference_ms.append(milliseconds)
 
     def report(self, stats: PipelineStats, now_sec: float, active: bool = True,
-               input_loss: Optional[float] = None) -> HealthReport:
+               input_loss: Optional[float] = None,
+               problems: Sequence[str] = ()) -> HealthReport:
         """
         Assess the interval since the previous report and return the status to publish.
 
         ``input_loss`` is the share of the camera's frames lost in transport (the worst
-        camera's), None while unknown.
+        camera's), None while unknown. ``problems`` are WARN messages of the node's own
+        (a second source on a topic, sim time without /clock), reported after errors.
         """
         snapshot = PipelineStats(**vars(stats))
         previous = self._previous
@@ -84,6 +86,8 @@ class HealthMonitor:
             'frames_processed': str(snapshot.processed),
             'frames_throttled': str(snapshot.throttled),
             'frames_duplicate': str(snapshot.duplicates),
+            'frames_late': str(snapshot.late),
+            'frames_other_source': str(snapshot.other_source),
             'frames_rejected': str(snapshot.rejected),
             'state_resets': str(snapshot.resets),
             'input_fps': f'{input_fps:.2f}',
@@ -99,11 +103,18 @@ class HealthMonitor:
         if rejected:
             return HealthReport(ERROR, f'{rejected} malformed frame(s) rejected in the last '
                                 f'{elapsed:.1f} s', values)
+        if problems:
+            return HealthReport(WARN, '; '.join(problems), values)
         # Before "no input": a camera whose frames DDS reports lost is sending, and the fix
         # is its QoS or profile, not starting it.
         if input_loss is not None and input_loss > LOSS_WARN_RATIO:
             return HealthReport(WARN, f"{input_loss:.0%} of the camera's frames never arrive; "
                                 + LOSS_ADVICE, values)
+        if snapshot.received == 0:
+            # Not yet "running": the first status after activation is OK and says so; from
+            # the second on, silence is a WARN.
+            return HealthReport(WARN if elapsed else OK, (
+                'no input images: ' if elapsed else '') + 'waiting for the first frame', values)
         if elapsed and received == 0:
             return HealthReport(WARN, 'no input images', values)
         if elapsed and self.target_fps > 0 and input_fps < SLOW_INPUT_SHARE * self.target_fps:

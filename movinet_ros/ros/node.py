@@ -28,6 +28,7 @@ import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from movinet_ros.core.cdr import check_sizes, frame_id
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.events import ActionEvent as Event, EventDetector
 from movinet_ros.core.frames import FrameError
@@ -35,7 +36,7 @@ from movinet_ros.core.loss import LossEstimator
 from movinet_ros.core.overlay import draw_hypotheses
 from movinet_ros.core.pipeline import PipelineStats, Recognition, RecognitionPipeline
 from movinet_ros.core.serialized import process_frame, read_frame
-from movinet_ros.core.wire import WireError
+from movinet_ros.ros.clocks import SimClockWatch
 from movinet_ros.ros.command_line import Executable, handle_arguments, USAGE_ERROR
 from movinet_ros.ros.conversions import (
     event_to_msg, pixels_to_image_msg, recognition_to_msg, stamp_from_ns)
@@ -45,8 +46,9 @@ from movinet_ros.ros.input_qos import (
     choose_reliability, describe, input_profile, overriding_options)
 from movinet_ros.ros.input_watch import InputWatch
 from movinet_ros.ros.params import (
-    check_value, NodeSettings, PARAMS, PARAMS_BY_NAME, ParamSpec, settings_from_values,
-    SettingsError)
+    check_labels_known, check_value, NodeSettings, PARAMS, PARAMS_BY_NAME, ParamSpec,
+    settings_from_values, SettingsError)
+from movinet_ros.ros.sources import publisher_names, source_from_info, SourceGuard
 from movinet_ros.ros.spin import init_with_stop_flag, spin_until_stopped
 from movinet_ros_interfaces.msg import ActionEvent, ActionRecognition
 from rcl_interfaces.msg import (
@@ -119,6 +121,7 @@ class Camera:
     events_pub: Any = None
     detector: Optional[EventDetector] = None
     frame_id: str = ''
+    sources: Optional[SourceGuard] = None
 
 
 def camera_topics(image_topics: Sequence[str]) -> List[Tuple[str, str]]:
@@ -166,9 +169,11 @@ class MovinetNode(LifecycleNode):
         self._activated_at = 0.0
         self._warned_zero_stamp = False
         self._rejections_logged: Dict[str, float] = {}
+        self._time = SimClockWatch(self)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
-        # A thread of its own, not an executor timer: a frame that takes seconds to decode
-        # holds the executor, and the diagnostics must keep their 1 Hz through it.
+        # A thread of its own on the steady clock, not an executor timer: a frame that takes
+        # seconds to decode holds the executor, and sim time may have no /clock; the
+        # diagnostics keep their 1 Hz through both.
         self._diagnostics_thread = DiagnosticsThread(self._publish_diagnostics,
                                                      self.get_logger(), self.context)
         # On the steady clock: the graph changes whatever the ROS time (sim time) does.
@@ -230,7 +235,8 @@ class MovinetNode(LifecycleNode):
             Camera(image, actions, overlay, first if index == 0 else RecognitionPipeline(
                 first.model.fork(), first.labels, first.config),
                 events_topic=events_topic(actions),
-                detector=EventDetector(first.labels, self.settings.event_config()))
+                detector=EventDetector(first.labels, self.settings.event_config()),
+                sources=SourceGuard(self.settings.reset_gap_sec, time.monotonic))
             for index, (image, actions, overlay) in enumerate(topics)]
         for camera in self.cameras:
             camera.events_pub = self.create_lifecycle_publisher(
@@ -287,7 +293,7 @@ class MovinetNode(LifecycleNode):
         msg_type = CompressedImage if self.settings.input_transport == 'compressed' else Image
         camera.subscription = self.create_subscription(
             msg_type, camera.image_topic,
-            lambda data, camera=camera: self._on_image(camera, data, msg_type),
+            lambda data, info, camera=camera: self._on_image(camera, data, msg_type, info),
             input_profile(reliability), raw=True,
             qos_overriding_options=overriding_options(overridden),
             event_callbacks=SubscriptionEventCallbacks(
@@ -323,6 +329,7 @@ class MovinetNode(LifecycleNode):
         self._stop_input()
         for camera in self.cameras:
             camera.pipeline.reset()
+            camera.sources.reset()
             self._publish_events(camera, camera.detector.reset('node deactivated'))
         return super().on_deactivate(state)
 
@@ -351,25 +358,36 @@ class MovinetNode(LifecycleNode):
         self.cameras = []
 
     # Frames ---------------------------------------------------------------------------
-    def _on_image(self, camera: Camera, data: bytes, msg_type: type) -> None:
+    def _on_image(self, camera: Camera, data: bytes, msg_type: type, info: Any = None) -> None:
         if not self._active:
             return
         pipeline = camera.pipeline
+        # Zero stamps take the time of receipt: ROS time, or the steady clock while sim time
+        # has no /clock (never a stuck stamp).
         frame = read_frame(data, msg_type, deserialize_message,
-                           receive_ns=lambda: self.get_clock().now().nanoseconds)
-        if frame.zero_stamp:
-            if not self._warned_zero_stamp:
+                           receive_ns=self._time.stand_in_stamp_ns)
+        if frame.stamp_ns is not None:
+            try:
+                # Sizes checked up front: a broken frame is rejected, not taken for another
+                # source, and rclpy never prints its overrun to raw stderr.
+                check_sizes(data, msg_type.__name__)
+                source = source_from_info(info, frame_id(data, msg_type.__name__))
+            except FrameError as error:
+                pipeline.reject_unread()
+                self._warn_rejected(f'{camera.image_topic}: {error}')
+                return
+            if not camera.sources.accept(source, pipeline, camera.image_topic, self.get_logger(),
+                                         publisher_names(self, camera.image_topic)):
+                return
+            if not frame.zero_stamp:
+                self._track_loss(camera, frame.stamp_ns)
+            elif not self._warned_zero_stamp:
                 self._warned_zero_stamp = True
                 self.get_logger().warning(
                     'input images have a zero header.stamp; using the time of receipt '
                     'instead (fix the camera driver to stamp its frames)')
-        elif frame.stamp_ns is not None:
-            self._track_loss(camera, frame.stamp_ns)
         try:
-            result = process_frame(pipeline, frame)
-        except WireError as error:
-            self._warn_rejected(str(error))
-            return
+            result = process_frame(pipeline, frame, received_ns=time.monotonic_ns())
         except FrameError as error:
             self._warn_rejected(f'{camera.image_topic}: {error}')
             return
@@ -484,6 +502,10 @@ class MovinetNode(LifecycleNode):
             self.rejected_overrides.pop(name, None)
         ranking_changes = {k: v for k, v in changed.items() if k in RUNTIME_RANKING_PARAMS}
         event_changes = {k: v for k, v in changed.items() if k in EVENT_PARAMS}
+        if self.settings is None and ranking_changes:
+            reason = check_labels_known(self._parameter_values(), ranking_changes)
+            if reason is not None:
+                return SetParametersResult(successful=False, reason=reason)
         if self.settings is not None and (ranking_changes or event_changes
                                           or 'publish_overlay' in changed):
             values = {**vars(self.settings), **changed}
@@ -520,11 +542,15 @@ class MovinetNode(LifecycleNode):
         # Runs on the diagnostics thread. Read once: a lifecycle transition on the executor
         # thread may replace them meanwhile.
         cameras, health = self.cameras, self.health
+        problems = [p for p in [self._time.check()] + [
+            c.sources.conflict(publisher_names(self, c.image_topic)) for c in cameras]
+            if p is not None]
         if not cameras or health is None:
             level, message, values = WARN, 'unconfigured: no model loaded', {}
+            message = '; '.join([message, *problems])
         else:
             report = health.report(self.total_stats(), time.monotonic(), self._active,
-                                   self.input_loss_ratio())
+                                   self.input_loss_ratio(), problems)
             level, message, values = report.level, report.message, dict(report.values)
             values['events_started'] = str(sum(c.detector.counts.started for c in cameras))
             values['events_ongoing'] = str(sum(c.detector.ongoing_count for c in cameras))
@@ -550,12 +576,18 @@ EXECUTABLE = Executable(
     'exits with code 2.')
 
 
-def main(args: Optional[List[str]] = None) -> int:
-    """Run the node until SIGINT or SIGTERM (exit 0); a failed autostart exits 2."""
+def main(args: Optional[List[str]] = None,
+         stop_requested: Optional[List[int]] = None) -> int:
+    """
+    Run the node until SIGINT or SIGTERM (exit 0); a failed autostart exits 2.
+
+    ``stop_requested`` is the flag list of ``ros.node_entry``, whose handlers were in place
+    before this module's imports.
+    """
     code = handle_arguments(EXECUTABLE, args)
     if code is not None:
         return code
-    stop_requested = init_with_stop_flag(args)
+    stop_requested = init_with_stop_flag(args, stop_requested)
     node = MovinetNode()
     if node.get_parameter('autostart').value:
         if node.trigger_configure() == TransitionCallbackReturn.SUCCESS:

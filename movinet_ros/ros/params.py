@@ -26,10 +26,12 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from movinet_ros.core.context import (
     ContextConfig, DEFAULT_CONTEXT_SEC, DEFAULT_CONTEXT_STREAMS, MAX_CONTEXT_STREAMS)
+from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.events import EventConfig
 from movinet_ros.core.frames import DEFAULT_MAX_PIXELS, MAX_PIXELS_LIMIT
+from movinet_ros.core.labels import load_labels
 from movinet_ros.core.pipeline import PipelineConfig
-from movinet_ros.core.postprocess import RankingConfig
+from movinet_ros.core.postprocess import Ranker, RankingConfig
 from movinet_ros.core.preprocess import RESIZE_MODES
 from movinet_ros.ros.errors import SettingsError
 
@@ -94,7 +96,9 @@ PARAMS: Tuple[ParamSpec, ...] = (
               "kept) or center_crop (central region with the model's aspect).",
               choices=RESIZE_MODES),
     ParamSpec('reset_gap_sec', 2.0,
-              'A gap between frame stamps longer than this resets the stream state.',
+              'A gap between frame stamps longer than this resets the stream state. Also how '
+              'long the source owning a camera topic must be silent before another publisher '
+              'on it takes the stream over (others are dropped, README "Reliability").',
               float_range=(0.001, 3600.0)),
     ParamSpec('context_sec', DEFAULT_CONTEXT_SEC,
               'Temporal context: the published scores rest on about the last this many '
@@ -225,6 +229,29 @@ def check_value(name: str, value: Any, *,
         return f'{name} must be one of {", ".join(spec.choices)}, got {value!r}'
     if isinstance(spec.default, str) and not isinstance(value, str):
         return f'{name} must be a string, got {value!r}'
+    return None
+
+
+def check_labels_known(values: Dict[str, Any], changes: Dict[str, Any]) -> Optional[str]:
+    """
+    Return why new label lists name labels the label file lacks, before configure; or None.
+
+    Unconfigured, the node has no labels loaded yet, so label_allowlist and label_denylist
+    are checked against ``labels_path`` read now. A label file that cannot be read yet is
+    not held against the lists: configure reports the file, then the lists.
+    """
+    if not {'label_allowlist', 'label_denylist'} & changes.keys():
+        return None
+    merged = {**values, **changes}
+    try:
+        labels = load_labels(merged['labels_path'])
+    except MovinetError:
+        return None
+    try:
+        Ranker(labels, RankingConfig(allowlist=tuple(merged['label_allowlist'] or ()),
+                                     denylist=tuple(merged['label_denylist'] or ())))
+    except MovinetError as error:
+        return str(error)
     return None
 
 

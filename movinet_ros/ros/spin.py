@@ -15,25 +15,26 @@
 
 """Spin nodes until SIGINT or SIGTERM and shut down in order: exit code 0, no traceback."""
 
-import signal
 from typing import Callable, List, Optional
 
+from movinet_ros.ros.node_entry import install_stop_flag
 import rclpy
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.signals import SignalHandlerOptions
 
 
-def init_with_stop_flag(args: Optional[List[str]] = None) -> List[int]:
+def init_with_stop_flag(args: Optional[List[str]] = None,
+                        stop_requested: Optional[List[int]] = None) -> List[int]:
     """
     Initialise rclpy with handlers that only record SIGINT / SIGTERM in the returned list.
 
     rclpy's own handlers shut the context down under a running callback, which surfaces as
     an exception inside it; a flag lets the spin loop stop between callbacks instead.
+    ``stop_requested`` is a list already being filled (the handlers were installed before
+    the imports, see ``ros.node_entry``).
     """
+    stop_requested = install_stop_flag(stop_requested)
     rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
-    stop_requested: List[int] = []
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda received, frame: stop_requested.append(received))
     return stop_requested
 
 

@@ -31,7 +31,7 @@ from helpers.constants import CAMERA, NS_PER_SEC
 from movinet_ros.ros.process_graph import Probe, ProcessGroup
 
 EXECUTABLE_MODULES = {
-    'movinet_node': 'movinet_ros.ros.node',
+    'movinet_node': 'movinet_ros.ros.node_entry',
     'video_publisher': 'movinet_ros.ros.video_publisher',
 }
 

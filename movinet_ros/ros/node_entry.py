@@ -1,0 +1,48 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+Entry point of ``movinet_node``: signal handlers first, the heavy imports after.
+
+Importing the node (rclpy, TFLite, OpenCV) takes a few tenths of a second; a SIGINT in
+that time used to end the process with a KeyboardInterrupt traceback and code 130. Here
+the stop flag is in place before any of it (this module imports nothing else of the
+package or ROS), so a signal at any moment is a clean exit 0.
+"""
+
+import signal
+import sys
+from typing import List, Optional
+
+
+def install_stop_flag(stop_requested: Optional[List[int]] = None) -> List[int]:
+    """Make SIGINT / SIGTERM only append to ``stop_requested`` (a new list if None)."""
+    flag: List[int] = [] if stop_requested is None else stop_requested
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda received, frame: flag.append(received))
+    return flag
+
+
+def main(args: Optional[List[str]] = None) -> int:
+    """Install the stop flag, import the node, and run it (exit 0 if stopped meanwhile)."""
+    stop_requested = install_stop_flag()
+    from movinet_ros.ros import node  # noqa: I100 - imported after the handlers on purpose
+    if stop_requested:
+        return 0
+    return node.main(args, stop_requested)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
