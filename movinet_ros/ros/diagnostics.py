@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import threading
 from typing import Any, Callable, Deque, Dict, Optional, Sequence, Tuple
 
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from movinet_ros.core.pipeline import PipelineStats
 import numpy as np
 
@@ -160,3 +161,35 @@ class DiagnosticsThread:
                     return
                 self._logger.error(f'diagnostics failed: {error!r}',
                                    throttle_duration_sec=30.0)
+
+
+def node_report(health: HealthMonitor | None, cameras: Sequence[Any], now_sec: float, *,
+                active: bool, input_loss: float | None, problems: Sequence[str]) -> HealthReport:
+    """Return the node's status: its cameras' counters and events, and any problems."""
+    if not cameras or health is None:
+        return HealthReport(WARN, '; '.join(['unconfigured: no model loaded', *problems]), {})
+    report = health.report(total_stats(cameras), now_sec, active, input_loss, problems)
+    values = dict(report.values)
+    values['events_started'] = str(sum(c.detector.counts.started for c in cameras))
+    values['events_ongoing'] = str(sum(c.detector.ongoing_count for c in cameras))
+    return HealthReport(report.level, report.message, values)
+
+
+def total_stats(cameras: Sequence[Any]) -> PipelineStats:
+    """Return the counters of all cameras' pipelines added up."""
+    total = PipelineStats()
+    for camera in cameras:
+        for key, value in vars(camera.pipeline.stats).items():
+            setattr(total, key, getattr(total, key) + value)
+    return total
+
+
+def diagnostic_array(report: HealthReport, name: str, stamp: Any) -> DiagnosticArray:
+    """Return ``report`` as the one status of a /diagnostics message."""
+    status = DiagnosticStatus(
+        level=bytes([report.level]), name=name, message=report.message,
+        hardware_id=report.values.get('model', ''),
+        values=[KeyValue(key=k, value=v) for k, v in report.values.items()])
+    array = DiagnosticArray(status=[status])
+    array.header.stamp = stamp
+    return array

@@ -1,0 +1,50 @@
+# Copyright 2026 movinet_ros maintainers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""How often a rejected frame is logged: each kind at once, then at most every few seconds."""
+
+import re
+import time
+from typing import Callable
+
+# Each kind of rejection is logged at once, and then at most this often.
+REJECTION_LOG_PERIOD_SEC = 5.0
+# Kinds remembered at most; past this the memory starts over (a stream of ever-new texts
+# must not grow it without bound).
+MAX_REJECTION_KINDS = 64
+
+
+class RejectionLog:
+    """Decide which rejection reasons to log, by kind: the text without its numbers."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._logged: dict[str, float] = {}
+
+    def should_log(self, reason: str) -> bool:
+        """
+        Return whether to log ``reason`` now.
+
+        A camera that sends the same broken frame at 30 fps is logged every 5 s, but a
+        second problem is never hidden behind the first.
+        """
+        kind = re.sub(r'\d+', '#', reason)
+        now = self._clock()
+        last = self._logged.get(kind)
+        if last is not None and now - last < REJECTION_LOG_PERIOD_SEC:
+            return False
+        if last is None and len(self._logged) >= MAX_REJECTION_KINDS:
+            self._logged.clear()
+        self._logged[kind] = now
+        return True
