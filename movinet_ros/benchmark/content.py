@@ -16,7 +16,6 @@
 """Real frames for the measurements: the clip's frames, resized as a camera would send them."""
 
 import pathlib
-from typing import List, Optional, Tuple, Union
 
 import cv2
 from movinet_ros.benchmark import BenchmarkError
@@ -28,8 +27,8 @@ from sensor_msgs.msg import Image
 FRAME_PERIOD_NS = 33_333_333  # 30 Hz
 
 
-def clip_frames(clip_path: Union[str, pathlib.Path], size: Optional[Tuple[int, int]] = None,
-                limit: Optional[int] = None) -> List[np.ndarray]:
+def clip_frames(clip_path: str | pathlib.Path, size: tuple[int, int] | None = None,
+                limit: int | None = None) -> list[np.ndarray]:
     """Return up to ``limit`` BGR frames of the clip, resized to ``size`` (width, height)."""
     try:
         frames = [frame.bgr for frame in read_video(str(clip_path), max_frames=limit)]

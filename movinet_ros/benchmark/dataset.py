@@ -30,11 +30,12 @@ video and one bag, so after the first read they come from the page cache: the fi
 CPU's, not the disk's.
 """
 
+from collections.abc import Callable
 import csv
 import multiprocessing
 import pathlib
 import time
-from typing import Any, Callable, Tuple
+from typing import Any
 
 import cv2
 from movinet_ros.benchmark import BenchmarkError
@@ -95,7 +96,7 @@ def write_dataset(clip_path: str, workdir: pathlib.Path, recordings: int,
 def measure_dataset(model_path: str, labels_path: str, manifest: pathlib.Path,
                     workdir: pathlib.Path, repeats: int,
                     step: Callable[[str], None] = lambda line: None
-                    ) -> Tuple[Figure, Figure, Figure]:
+                    ) -> tuple[Figure, Figure, Figure]:
     """Return (recordings/s with 1 job, with 2 jobs, their paired ratio) over ``repeats``."""
     spec = PipelineSpec(model_path, labels_path, PipelineConfig(target_fps=TARGET_FPS))
     rates: dict[int, list[float]] = {jobs: [] for jobs in JOBS}

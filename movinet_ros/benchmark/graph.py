@@ -125,7 +125,7 @@ class LiveResult:
     processed: int = 0
 
     @classmethod
-    def failed(cls, reason: str) -> 'LiveResult':
+    def failed(cls, reason: str) -> LiveResult:
         """Return a result whose figures all say why they are missing."""
         return cls(*(missing(reason),) * 6)
 

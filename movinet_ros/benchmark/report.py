@@ -21,9 +21,10 @@ object list them in that order. A figure that could not be measured is null in t
 its reason is printed under the table (and kept in the JSON's ``null_reasons``).
 """
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 import json
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any
 
 from movinet_ros.benchmark.stats import Figure
 
@@ -36,7 +37,7 @@ class Key:
     unit: str
     meaning: str
     target: str = ''
-    meets: Optional[Callable[[float], bool]] = None
+    meets: Callable[[float], bool] | None = None
 
 
 KEYS = (
@@ -116,7 +117,7 @@ def _number(value: float) -> str:
     return f'{value:.4f}' if abs(value) < 0.1 else f'{value:.2f}'
 
 
-def _row(key: Key, figure: Optional[Figure]) -> List[str]:
+def _row(key: Key, figure: Figure | None) -> list[str]:
     if figure is None or not figure.present:
         return [key.name, '-', '', key.unit, key.target, 'n/a']
     verdict = '' if key.meets is None else ('ok' if key.meets(figure.value) else 'MISSED')
@@ -153,7 +154,7 @@ def render_table(figures: Mapping[str, Figure], heading: str) -> str:
     return '\n'.join(lines)
 
 
-def _null_reasons(figures: Mapping[str, Figure]) -> Dict[str, str]:
+def _null_reasons(figures: Mapping[str, Figure]) -> dict[str, str]:
     return {key.name: (figures[key.name].reason if key.name in figures else 'not run')
             or 'not measured'
             for key in KEYS if key.name not in figures or not figures[key.name].present}
@@ -165,8 +166,8 @@ def _rounded(value: float) -> float:
 
 def to_json(figures: Mapping[str, Figure], context: Mapping[str, Any]) -> str:
     """Return the report as one JSON line: every key (null if missing) plus ``context``."""
-    report: Dict[str, Any] = {}
-    spread: Dict[str, List[float]] = {}
+    report: dict[str, Any] = {}
+    spread: dict[str, list[float]] = {}
     for key in KEYS + EXTRA_KEYS:
         figure = figures.get(key.name)
         present = figure is not None and figure.present

@@ -21,18 +21,18 @@ repeat. Derived figures (a ratio, a difference) take their value from the parts'
 so they stay consistent with them, and their spread from the parts' extremes.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 import math
-from typing import Optional, Sequence
 
 
 @dataclass(frozen=True)
 class Figure:
     """One reported number: median of the repeats and their range, or None with a reason."""
 
-    value: Optional[float]
-    low: Optional[float] = None
-    high: Optional[float] = None
+    value: float | None
+    low: float | None = None
+    high: float | None = None
     reason: str = ''
 
     @property

@@ -22,12 +22,12 @@ graphs (one camera, then four), then the offline evaluation. A measurement that 
 reason; the floor itself (invoke_ms) must succeed, as every ratio depends on it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 import os
 import pathlib
 import tempfile
 import time
-from typing import Callable, Dict, Tuple
 
 from movinet_ros.benchmark import BenchmarkError, dataset, graph, micro, offline
 from movinet_ros.benchmark.content import clip_frames
@@ -56,7 +56,7 @@ class Plan:
     pipeline_frames: int
     callback_frames: int
     live: LiveTiming
-    eval_size: Tuple[int, int]
+    eval_size: tuple[int, int]
     eval_loops: int
     delivery_frames: int
     dataset_recordings: int = 16
@@ -90,7 +90,7 @@ class Setup:
 
 
 def run_benchmark(setup: Setup, plan: Plan,
-                  progress: Callable[[str], None] = lambda line: None) -> Dict[str, Figure]:
+                  progress: Callable[[str], None] = lambda line: None) -> dict[str, Figure]:
     """Measure everything ``plan`` asks for; return the figures by report key."""
     started = time.monotonic()
 
@@ -101,7 +101,7 @@ def run_benchmark(setup: Setup, plan: Plan,
     # The in-process node and the probe join the same isolated domain as the children.
     os.environ.update(env)
     os.environ.pop('ROS_LOCALHOST_ONLY', None)
-    figures: Dict[str, Figure] = {}
+    figures: dict[str, Figure] = {}
     figures.update(_micro(setup, plan, step))
     figures.update(_live(setup, plan, env, figures['invoke_ms'], step))
     figures.update(_delivery(setup, plan, env, step))
@@ -111,8 +111,8 @@ def run_benchmark(setup: Setup, plan: Plan,
     return figures
 
 
-def _micro(setup: Setup, plan: Plan, step: Callable[[str], None]) -> Dict[str, Figure]:
-    figures: Dict[str, Figure] = {}
+def _micro(setup: Setup, plan: Plan, step: Callable[[str], None]) -> dict[str, Figure]:
+    figures: dict[str, Figure] = {}
     step('invoke floor (bare interpreter, states carried), pipeline.process on bgr8 '
          f'Images {", ".join(f"{w}x{h}" for w, h in PIPELINE_SIZES)} and the bounded '
          'context, interleaved')
@@ -148,8 +148,8 @@ def _micro(setup: Setup, plan: Plan, step: Callable[[str], None]) -> Dict[str, F
     return figures
 
 
-def _live(setup: Setup, plan: Plan, env: Dict[str, str], invoke: Figure,
-          step: Callable[[str], None]) -> Dict[str, Figure]:
+def _live(setup: Setup, plan: Plan, env: dict[str, str], invoke: Figure,
+          step: Callable[[str], None]) -> dict[str, Figure]:
     step(f'live graph: video_publisher {E2E_SIZE[0]}x{E2E_SIZE[1]} @ 30 Hz -> node -> probe')
     single = _run_live(setup, plan, env, setup.namespace, 1)
     figures = {
@@ -173,9 +173,9 @@ def _live(setup: Setup, plan: Plan, env: Dict[str, str], invoke: Figure,
     return figures
 
 
-def _delivery(setup: Setup, plan: Plan, env: Dict[str, str],
-              step: Callable[[str], None]) -> Dict[str, Figure]:
-    figures: Dict[str, Figure] = {}
+def _delivery(setup: Setup, plan: Plan, env: dict[str, str],
+              step: Callable[[str], None]) -> dict[str, Figure]:
+    figures: dict[str, Figure] = {}
     for width, height in PIPELINE_SIZES:
         for reliability in ('reliable', 'best_effort'):
             name = f'{width}x{height}_{reliability}'
@@ -198,7 +198,7 @@ def _delivery(setup: Setup, plan: Plan, env: Dict[str, str],
     return figures
 
 
-def _run_live(setup: Setup, plan: Plan, env: Dict[str, str], namespace: str,
+def _run_live(setup: Setup, plan: Plan, env: dict[str, str], namespace: str,
               cameras: int) -> LiveResult:
     try:
         return graph.measure_live(setup.model_path, setup.labels_path, setup.clip_path, env,
@@ -208,7 +208,7 @@ def _run_live(setup: Setup, plan: Plan, env: Dict[str, str], namespace: str,
 
 
 def _evaluation(setup: Setup, plan: Plan, invoke: Figure,
-                step: Callable[[str], None]) -> Dict[str, Figure]:
+                step: Callable[[str], None]) -> dict[str, Figure]:
     if offline.evaluate_bags is None:
         eval_fps = outputs = steps = missing(offline.UNAVAILABLE)
     else:
@@ -231,7 +231,7 @@ def _evaluation(setup: Setup, plan: Plan, invoke: Figure,
     }
 
 
-def _dataset(setup: Setup, plan: Plan, step: Callable[[str], None]) -> Dict[str, Figure]:
+def _dataset(setup: Setup, plan: Plan, step: Callable[[str], None]) -> dict[str, Figure]:
     step(f'movinet-ros eval-dataset on {plan.dataset_recordings} recordings (mp4 and bags, '
          f'{dataset.SIZE[0]}x{dataset.SIZE[1]}): --jobs 1 vs --jobs 2')
     with tempfile.TemporaryDirectory(prefix='movinet_bench_dataset_') as workdir:

@@ -24,10 +24,9 @@ given length; ``scripts/switching.py`` prints it, the tests assert on the same s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import functools
 import pathlib
-
-from typing import Callable
 
 import cv2
 from movinet_ros.core.pipeline import RecognitionPipeline
@@ -39,7 +38,7 @@ PERIOD_NS = 200_000_000
 CARVING_ICE = 'carving ice'
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _rgb(path: pathlib.Path, step: int) -> tuple[np.ndarray, ...]:
     frames = []
     for frame in read_video(path):

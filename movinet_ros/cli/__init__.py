@@ -16,9 +16,9 @@
 """``movinet-ros``: one command with a subcommand per job (classify, eval, video2bag, ...)."""
 
 import argparse
+from collections.abc import Sequence
 import importlib
 import sys
-from typing import List, Optional, Sequence
 
 from movinet_ros.core.errors import MovinetError
 
@@ -35,7 +35,7 @@ SUBCOMMANDS = {
 }
 
 
-def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """
     Build the parser listing every subcommand, with the options of ``command`` only.
 
@@ -53,7 +53,7 @@ def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _chosen_command(argv: Sequence[str]) -> Optional[str]:
+def _chosen_command(argv: Sequence[str]) -> str | None:
     """Return the subcommand ``argv`` names, or None if it names none of them."""
     # The top-level parser has no option taking a value: its first non-option word is the
     # subcommand.
@@ -61,7 +61,7 @@ def _chosen_command(argv: Sequence[str]) -> Optional[str]:
     return word if word in SUBCOMMANDS else None
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Run a subcommand; errors on bad input print one line and exit 2."""
     argv = sys.argv[1:] if argv is None else list(argv)
     command = _chosen_command(argv)

@@ -29,7 +29,6 @@ import platform
 import signal
 import sys
 import time
-from typing import Optional
 
 from movinet_ros.benchmark import BenchmarkError
 from movinet_ros.benchmark.report import render_table, to_json
@@ -66,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         'from the process id, so runs do not see each other)')
 
 
-def _path(given: Optional[str], default: pathlib.Path, option: str, what: str) -> str:
+def _path(given: str | None, default: pathlib.Path, option: str, what: str) -> str:
     path = pathlib.Path(given) if given else shared_dir() / default
     if not path.is_file():
         if given:

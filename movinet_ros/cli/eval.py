@@ -17,7 +17,7 @@
 
 import argparse
 import sys
-from typing import Any, Optional
+from typing import Any
 
 from movinet_ros.cli.classify import add_model_arguments, pipeline_from_args
 from movinet_ros.cli.options import non_negative_float, positive_int
@@ -62,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                               f'{getattr(defaults, name):g})')
 
 
-def _rate(value: Optional[float], digits: int = 3) -> str:
+def _rate(value: float | None, digits: int = 3) -> str:
     return '-' if value is None else f'{value:.{digits}f}'
 
 

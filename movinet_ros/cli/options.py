@@ -21,11 +21,11 @@ error naming the option (exit code 2), before any model or file is opened.
 """
 
 import argparse
+from collections.abc import Callable
 import math
-from typing import Callable, Optional
 
 
-def int_in_range(low: int, high: Optional[int] = None) -> Callable[[str], int]:
+def int_in_range(low: int, high: int | None = None) -> Callable[[str], int]:
     """Return an argument type accepting integers from ``low`` to ``high`` (None: no bound)."""
     bounds = f'>= {low}' if high is None else f'in {low}..{high}'
 

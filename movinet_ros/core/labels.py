@@ -23,8 +23,8 @@ that are not UTF-8, or a count that differs from the model's number of classes.
 
 import codecs
 import collections
+from collections.abc import Sequence
 import pathlib
-from typing import List, Optional, Sequence, Union
 
 from movinet_ros.core.errors import LabelError
 
@@ -32,7 +32,7 @@ from movinet_ros.core.errors import LabelError
 _KNOWN_LABEL_MAPS = {400: 'Kinetics-400', 600: 'Kinetics-600', 700: 'Kinetics-700'}
 
 
-def load_labels(path: Union[str, pathlib.Path]) -> List[str]:
+def load_labels(path: str | pathlib.Path) -> list[str]:
     """
     Read the labels of ``path``, one per line, surrounding whitespace stripped.
 
@@ -78,7 +78,7 @@ def load_labels(path: Union[str, pathlib.Path]) -> List[str]:
 
 
 def check_label_count(labels: Sequence[str], num_classes: int,
-                      labels_path: Optional[Union[str, pathlib.Path]] = None) -> None:
+                      labels_path: str | pathlib.Path | None = None) -> None:
     """Raise LabelError unless there is exactly one label per model class."""
     if len(labels) == num_classes:
         return

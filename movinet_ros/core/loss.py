@@ -31,9 +31,10 @@ paused, not loss.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 import functools
 import threading
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -50,7 +51,7 @@ _Method = TypeVar('_Method', bound=Callable[..., Any])
 def _locked(method: _Method) -> _Method:
     """Run the method under the instance's lock."""
     @functools.wraps(method)
-    def locked(self: 'LossEstimator', *args: Any, **kwargs: Any) -> Any:
+    def locked(self: LossEstimator, *args: Any, **kwargs: Any) -> Any:
         with self._lock:
             return method(self, *args, **kwargs)
     return locked  # type: ignore[return-value]

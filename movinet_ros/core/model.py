@@ -22,9 +22,10 @@ it feeds. Everything (signature, input size and type, quantisation, states) is r
 model, so MoViNet A0-A5, int8/float16/float32 variants and fine-tunes all load the same way.
 """
 
+from collections.abc import Mapping
 import copy
 import pathlib
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Any
 
 from movinet_ros.core.errors import (
     ModelError, ModelFileError, ModelSignatureError, NotAStreamModelError, RuntimeMissingError)
@@ -81,7 +82,7 @@ def _choose_signature(signatures: Mapping[str, object], path: pathlib.Path) -> s
 
 
 def _find_image_input(inputs: Mapping[str, TensorDetails],
-                      outputs: Mapping[str, TensorDetails]) -> Optional[str]:
+                      outputs: Mapping[str, TensorDetails]) -> str | None:
     if 'image' in inputs:
         return 'image'
     # States also are 5-D, but every state input has an output of the same name.
@@ -92,7 +93,7 @@ def _find_image_input(inputs: Mapping[str, TensorDetails],
 
 
 def _find_logits_output(inputs: Mapping[str, TensorDetails],
-                        outputs: Mapping[str, TensorDetails]) -> Optional[str]:
+                        outputs: Mapping[str, TensorDetails]) -> str | None:
     if 'logits' in outputs:
         return 'logits'
     candidates = [name for name, details in outputs.items()
@@ -112,7 +113,7 @@ class _TensorStates:
     """
 
     def __init__(self, interpreter: Any, image_index: int, logits_index: int,
-                 state_indices: Mapping[str, Tuple[int, int]]) -> None:
+                 state_indices: Mapping[str, tuple[int, int]]) -> None:
         self.invoke = interpreter.invoke
         self.image = interpreter.tensor(image_index)
         self.logits = interpreter.tensor(logits_index)
@@ -120,7 +121,7 @@ class _TensorStates:
                        for name, (source, _) in state_indices.items()}
         self.carries = [(interpreter.tensor(source), interpreter.tensor(result))
                         for source, result in state_indices.values() if source != result]
-        self.owner: Optional['StreamModel'] = None
+        self.owner: StreamModel | None = None
 
 
 def _initial_state(details: Mapping[str, Any]) -> np.ndarray:
@@ -139,7 +140,7 @@ class StreamModel:
     the signature runner, feeding back the state arrays each call returns.)
     """
 
-    def __init__(self, model_path: Union[str, pathlib.Path], num_threads: int = 1):
+    def __init__(self, model_path: str | pathlib.Path, num_threads: int = 1):
         """
         Load ``model_path`` and discover its signature, input, logits and states.
 
@@ -188,10 +189,10 @@ class StreamModel:
         self._check_states(inputs, outputs, state_names, logits_name)
 
         height, width = (int(size) for size in image['shape'][2:4])
-        self.input_size: Tuple[int, int] = (height, width)
+        self.input_size: tuple[int, int] = (height, width)
         self.input_dtype = np.dtype(image['dtype'])
         scale, zero_point = image['quantization']
-        self.input_quantization: Tuple[float, int] = (float(scale), int(zero_point))
+        self.input_quantization: tuple[float, int] = (float(scale), int(zero_point))
         logits = outputs[logits_name]
         self.num_classes = int(logits['shape'][1])
         self.state_names = state_names
@@ -202,8 +203,8 @@ class StreamModel:
         self._logits_dequantisation = (
             (np.float32(logits_scale), np.float32(logits_zero_point)) if logits_scale else None)
         self._initial_states = {name: _initial_state(inputs[name]) for name in state_names}
-        self._feed: Dict[str, np.ndarray] = {}
-        self._tensors: Optional[_TensorStates] = None
+        self._feed: dict[str, np.ndarray] = {}
+        self._tensors: _TensorStates | None = None
         self._saved: Mapping[str, np.ndarray] = self._initial_states
         # Signatures on the main subgraph (every MoViNet export seen) are stepped on the
         # interpreter's tensors; others, and runtimes without tensor(), through the runner.
@@ -219,7 +220,7 @@ class StreamModel:
 
     def _check_states(self, inputs: Mapping[str, TensorDetails],
                       outputs: Mapping[str, TensorDetails],
-                      state_names: Tuple[str, ...], logits_name: str) -> None:
+                      state_names: tuple[str, ...], logits_name: str) -> None:
         state_outputs = set(outputs) - {logits_name}
         unfed = sorted(set(state_names) - state_outputs)
         unread = sorted(state_outputs - set(state_names))
@@ -285,7 +286,7 @@ class StreamModel:
         self._saved = {}
         tensors.owner = self
 
-    def state_arrays(self) -> Dict[str, np.ndarray]:
+    def state_arrays(self) -> dict[str, np.ndarray]:
         """Return a copy of this stream's current states by name (for checks and tests)."""
         if self._tensors is None:
             return {name: np.array(self._feed[name]) for name in self.state_names}

@@ -15,7 +15,7 @@
 
 """Draw the ranked actions onto a frame, for ~/overlay and the offline animation."""
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import cv2
 from movinet_ros.core.postprocess import Hypothesis

@@ -25,15 +25,17 @@ frames smaller than ``MIN_FRAME_SIDE`` on a side (1x1, 2x1 glitches between good
 which never reset the stream state.
 """
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 import pathlib
 import time
-from typing import Any, Callable, Optional, Sequence, Tuple, Union
+from typing import Any
 
 from movinet_ros.core.context import BoundedContext, ContextConfig
 from movinet_ros.core.errors import PreprocessError
 from movinet_ros.core.frames import (
-    check_max_pixels, DEFAULT_MAX_PIXELS, FrameError, FrameSizeError, message_to_pixels, Pixels)
+    check_max_pixels, CompressedImageLike, DEFAULT_MAX_PIXELS, FrameError, FrameSizeError,
+    ImageLike, message_to_pixels, Pixels)
 from movinet_ros.core.labels import check_label_count, load_labels
 from movinet_ros.core.model import StreamModel
 from movinet_ros.core.postprocess import Hypothesis, Ranker, RankingConfig
@@ -89,18 +91,18 @@ class Recognition:
     """What the model made of one processed frame; ``rgb()`` gives the frame itself."""
 
     stamp_ns: int
-    hypotheses: Tuple[Hypothesis, ...]
+    hypotheses: tuple[Hypothesis, ...]
     probabilities: np.ndarray
     frames_in_state: int
-    reset_reason: Optional[ResetReason]
-    frame_size: Tuple[int, int]
+    reset_reason: ResetReason | None
+    frame_size: tuple[int, int]
     inference_ms: float
     total_ms: float
     frame_id: str = ''
     # The frame as given or decoded: RGB, or a raw Image's unconverted Pixels.
-    pixels: Union[np.ndarray, Pixels, None] = field(default=None, repr=False)
+    pixels: np.ndarray | Pixels | None = field(default=None, repr=False)
 
-    def rgb(self) -> Optional[np.ndarray]:
+    def rgb(self) -> np.ndarray | None:
         """Return the frame the model saw at its own size as HxWx3 RGB (None if not kept)."""
         if isinstance(self.pixels, Pixels):
             return self.pixels.to_rgb()
@@ -110,7 +112,7 @@ class Recognition:
 # An RGB array, an Image / CompressedImage message, a raw Image's Pixels, or a zero-argument
 # callable returning one: the node passes a deserialiser so that frames the throttle drops
 # are never decoded.
-Frame = Union[np.ndarray, Pixels, Any, Callable[[], Any]]
+Frame = np.ndarray | Pixels | ImageLike | CompressedImageLike | Callable[[], Any]
 
 
 class RecognitionPipeline:
@@ -130,8 +132,8 @@ class RecognitionPipeline:
                                         model.input_quantization, config.resize_mode)
 
     @classmethod
-    def from_files(cls, model_path: Union[str, pathlib.Path],
-                   labels_path: Union[str, pathlib.Path],
+    def from_files(cls, model_path: str | pathlib.Path,
+                   labels_path: str | pathlib.Path,
                    config: PipelineConfig = PipelineConfig(),
                    num_threads: int = 1) -> 'RecognitionPipeline':
         """Load a stream model and its label file; raise MovinetError saying what is wrong."""
@@ -162,7 +164,7 @@ class RecognitionPipeline:
         self.stats.rejected += 1
 
     def process(self, frame: Frame, stamp_ns: int,
-                received_ns: Optional[int] = None) -> Optional[Recognition]:
+                received_ns: int | None = None) -> Recognition | None:
         """
         Run one stamped frame; return None if throttled, raise FrameError if malformed.
 
@@ -209,7 +211,7 @@ class RecognitionPipeline:
             total_ms=(time.perf_counter() - started) * 1e3,
             frame_id=getattr(getattr(message, 'header', None), 'frame_id', ''), pixels=pixels)
 
-    def _to_pixels(self, frame: Frame) -> Union[np.ndarray, Pixels]:
+    def _to_pixels(self, frame: Frame) -> np.ndarray | Pixels:
         if isinstance(frame, Pixels):
             return frame
         if isinstance(frame, np.ndarray):

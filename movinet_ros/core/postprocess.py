@@ -21,9 +21,9 @@ be reported, they do not renormalise the scores, so a score means the same thing
 the filter.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 import difflib
-from typing import List, Sequence, Tuple
 
 from movinet_ros.core.errors import LabelError, RankingConfigError
 import numpy as np
@@ -44,8 +44,8 @@ class RankingConfig:
 
     top_k: int = 5
     score_threshold: float = 0.0
-    allowlist: Tuple[str, ...] = ()
-    denylist: Tuple[str, ...] = ()
+    allowlist: tuple[str, ...] = ()
+    denylist: tuple[str, ...] = ()
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -105,11 +105,11 @@ class Ranker:
         self._top_k = min(int(top_k), len(self._allowed_ids))
 
     @property
-    def allowed_ids(self) -> Tuple[int, ...]:
+    def allowed_ids(self) -> tuple[int, ...]:
         """Return the class ids the allow and deny lists let through, ascending."""
         return tuple(int(class_id) for class_id in self._allowed_ids)
 
-    def rank(self, probabilities: np.ndarray) -> List[Hypothesis]:
+    def rank(self, probabilities: np.ndarray) -> list[Hypothesis]:
         """Return up to top_k allowed hypotheses with score >= threshold, best first."""
         if probabilities.shape != (len(self.labels),):
             raise RankingConfigError(

@@ -21,7 +21,6 @@ one 256-entry lookup table built at construction, so per frame there is one resi
 table lookup, both written into buffers allocated once.
 """
 
-from typing import Dict, Tuple, Union
 
 import cv2
 from movinet_ros.core.errors import PreprocessError
@@ -36,7 +35,7 @@ _LUT_DTYPES = tuple(np.dtype(name) for name in (
     'uint8', 'int8', 'uint16', 'int16', 'int32', 'float16', 'float32', 'float64'))
 
 
-def _lookup_table(dtype: np.dtype, quantization: Tuple[float, int]) -> np.ndarray:
+def _lookup_table(dtype: np.dtype, quantization: tuple[float, int]) -> np.ndarray:
     unit = np.arange(256, dtype=np.float64) / 255.0
     if dtype.kind == 'f':
         return unit.astype(dtype)
@@ -51,7 +50,7 @@ def _lookup_table(dtype: np.dtype, quantization: Tuple[float, int]) -> np.ndarra
     return clipped
 
 
-def _central_region(height: int, width: int, aspect: float) -> Tuple[slice, slice]:
+def _central_region(height: int, width: int, aspect: float) -> tuple[slice, slice]:
     """Return the rows and columns of the largest centred region of ``aspect`` (w / h)."""
     if width > height * aspect:
         crop_height, crop_width = height, min(width, max(1, round(height * aspect)))
@@ -71,8 +70,8 @@ class Preprocessor:
     if it must outlive that.
     """
 
-    def __init__(self, input_size: Tuple[int, int], dtype: npt.DTypeLike = np.float32,
-                 quantization: Tuple[float, int] = (0.0, 0), resize_mode: str = 'stretch'):
+    def __init__(self, input_size: tuple[int, int], dtype: npt.DTypeLike = np.float32,
+                 quantization: tuple[float, int] = (0.0, 0), resize_mode: str = 'stretch'):
         """
         Prepare frames for an input of ``input_size`` (height, width) and ``dtype``.
 
@@ -99,11 +98,11 @@ class Preprocessor:
         self._aspect = width / height
         self._resized = np.empty((height, width, 3), dtype=np.uint8)
         # Resized raw pixels by channel count (1, 3, 4), before their conversion to RGB.
-        self._resized_raw: Dict[int, np.ndarray] = {}
+        self._resized_raw: dict[int, np.ndarray] = {}
         self._output = np.empty((1, 1, height, width, 3), dtype=self.dtype)
         self._output_frame = self._output[0, 0]
 
-    def __call__(self, frame: Union[np.ndarray, Pixels]) -> np.ndarray:
+    def __call__(self, frame: np.ndarray | Pixels) -> np.ndarray:
         """
         Return a frame as model input [1, 1, H, W, 3] (reused buffer).
 

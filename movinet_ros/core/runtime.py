@@ -22,13 +22,13 @@ neither is installed; the error is raised only when an interpreter is requested,
 that never run a model still import).
 """
 
-from typing import Any, Optional
+from typing import Any
 
 from movinet_ros.core.errors import RuntimeMissingError
 
 try:
     from ai_edge_litert.interpreter import Interpreter as _Interpreter
-    RUNTIME_NAME: Optional[str] = 'ai_edge_litert'
+    RUNTIME_NAME: str | None = 'ai_edge_litert'
 except ImportError:
     try:
         from tflite_runtime.interpreter import Interpreter as _Interpreter

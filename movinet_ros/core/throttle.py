@@ -43,7 +43,7 @@ tools pass no receipt time and get the stamps-only rule.
 
 from dataclasses import dataclass
 import enum
-from typing import Any, Optional, Tuple
+from typing import Any
 
 from movinet_ros.core.errors import ThrottleConfigError
 
@@ -72,7 +72,7 @@ class ThrottleDecision:
     """Whether to run the model on a frame, and whether to reset its state first."""
 
     process: bool
-    reset: Optional[ResetReason] = None
+    reset: ResetReason | None = None
     duplicate: bool = False
     late: bool = False
 
@@ -99,18 +99,18 @@ class StampThrottle:
         # The rate bound on the receipt clock, with the stamps' tolerance: a camera whose
         # frames arrive as they are stamped is never held back by it.
         self._min_receipt_ns = self._min_interval_ns
-        self._last_seen_ns: Optional[int] = None
-        self._last_processed_ns: Optional[int] = None
-        self._last_received_ns: Optional[int] = None
-        self._pending: Optional[ResetReason] = None
+        self._last_seen_ns: int | None = None
+        self._last_processed_ns: int | None = None
+        self._last_received_ns: int | None = None
+        self._pending: ResetReason | None = None
         # Receipt time until which the receipt clock bounds the rate: a reset's time plus
         # reset_gap_sec, so only a stream whose stamps keep resetting is held to it.
         self._guard_until_ns = -(1 << 62)
         # State before the latest decision to process, for cancel().
-        self._before_take: Tuple[Any, ...] = (None, None, None, None, -(1 << 62))
-        self._last_size: Optional[Tuple[int, int]] = None
+        self._before_take: tuple[Any, ...] = (None, None, None, None, -(1 << 62))
+        self._last_size: tuple[int, int] | None = None
 
-    def decide(self, stamp_ns: int, received_ns: Optional[int] = None) -> ThrottleDecision:
+    def decide(self, stamp_ns: int, received_ns: int | None = None) -> ThrottleDecision:
         """
         Classify the frame stamped ``stamp_ns``; call once per received frame, in order.
 
@@ -144,7 +144,7 @@ class StampThrottle:
         (self._last_seen_ns, self._last_processed_ns, self._last_received_ns,
          self._pending, self._guard_until_ns) = self._before_take
 
-    def check_size(self, size: Tuple[int, int]) -> Optional[ResetReason]:
+    def check_size(self, size: tuple[int, int]) -> ResetReason | None:
         """Record the (width, height) of a processed frame; report a change of size."""
         previous, self._last_size = self._last_size, size
         if previous is not None and previous != size:
@@ -161,8 +161,8 @@ class StampThrottle:
         self._before_take = (None, None, None, None, -(1 << 62))
         self._last_size = None
 
-    def _take(self, stamp_ns: int, reset: Optional[ResetReason],
-              received_ns: Optional[int]) -> ThrottleDecision:
+    def _take(self, stamp_ns: int, reset: ResetReason | None,
+              received_ns: int | None) -> ThrottleDecision:
         if received_ns is not None and reset is not None:
             self._guard_until_ns = received_ns + self._reset_gap_ns
         if (received_ns is not None and self._last_received_ns is not None

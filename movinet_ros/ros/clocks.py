@@ -23,8 +23,9 @@ when that is the case (use_sim_time true, no /clock for ``NO_CLOCK_WARN_SEC``), 
 it runs, else the steady clock.
 """
 
+from collections.abc import Callable
 import time
-from typing import Any, Callable
+from typing import Any
 
 # Sim time on and no /clock message for this long: a WARN in the log and /diagnostics.
 NO_CLOCK_WARN_SEC = 3.0

@@ -16,9 +16,10 @@
 """Health of the node for /diagnostics: rates, latencies and a level from the counters."""
 
 from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 import threading
-from typing import Any, Callable, Deque, Dict, Optional, Sequence, Tuple
+from typing import Any, Deque
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from movinet_ros.core.pipeline import PipelineStats
@@ -41,7 +42,7 @@ class HealthReport:
 
     level: int
     message: str
-    values: Dict[str, str]
+    values: dict[str, str]
 
 
 class HealthMonitor:
@@ -51,7 +52,7 @@ class HealthMonitor:
         self.target_fps = target_fps
         self.model_name = model_name
         self._inference_ms: Deque[float] = deque(maxlen=window)
-        self._previous: Optional[Tuple[float, PipelineStats]] = None
+        self._previous: tuple[float, PipelineStats] | None = None
 
     def add_inference(self, milliseconds: float) -> None:
         """Record one model invoke time."""
@@ -59,7 +60,7 @@ class HealthMonitor:
         self._inference_ms.append(milliseconds)
 
     def report(self, stats: PipelineStats, now_sec: float, active: bool = True,
-               input_loss: Optional[float] = None,
+               input_loss: float | None = None,
                problems: Sequence[str] = ()) -> HealthReport:
         """
         Assess the interval since the previous report and return the status to publish.

@@ -26,7 +26,7 @@ the newest frame, never a queue of stale ones) and volatile.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from movinet_ros.ros.params import INPUT_QOS_MODES
 from rclpy.qos import (

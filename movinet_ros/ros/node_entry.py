@@ -24,18 +24,17 @@ package or ROS), so a signal at any moment is a clean exit 0.
 
 import signal
 import sys
-from typing import List, Optional
 
 
-def install_stop_flag(stop_requested: Optional[List[int]] = None) -> List[int]:
+def install_stop_flag(stop_requested: list[int] | None = None) -> list[int]:
     """Make SIGINT / SIGTERM only append to ``stop_requested`` (a new list if None)."""
-    flag: List[int] = [] if stop_requested is None else stop_requested
+    flag: list[int] = [] if stop_requested is None else stop_requested
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda received, frame: flag.append(received))
     return flag
 
 
-def main(args: Optional[List[str]] = None) -> int:
+def main(args: list[str] | None = None) -> int:
     """Install the stop flag, import the node, and run it (exit 0 if stopped meanwhile)."""
     stop_requested = install_stop_flag()
     from movinet_ros.ros import node  # noqa: I100 - imported after the handlers on purpose

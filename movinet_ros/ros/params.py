@@ -22,7 +22,7 @@ mirrors its defaults and the README's parameter table is checked against it by t
 
 from dataclasses import dataclass
 import math
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from movinet_ros.core.context import (
     ContextConfig, DEFAULT_CONTEXT_SEC, DEFAULT_CONTEXT_STREAMS, MAX_CONTEXT_STREAMS)
@@ -47,12 +47,12 @@ class ParamSpec:
     default: Any
     description: str
     read_only: bool = True
-    int_range: Optional[Tuple[int, int]] = None
-    float_range: Optional[Tuple[float, float]] = None
-    choices: Tuple[str, ...] = ()
+    int_range: tuple[int, int] | None = None
+    float_range: tuple[float, float] | None = None
+    choices: tuple[str, ...] = ()
 
 
-PARAMS: Tuple[ParamSpec, ...] = (
+PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec('model_path', '', 'MoViNet *stream* TFLite model file (.tflite). Required.'),
     ParamSpec('labels_path', '',
               'Label map, one class name per line in logit order; its line count must equal '
@@ -146,7 +146,7 @@ PARAMS: Tuple[ParamSpec, ...] = (
               float_range=(0.0, 3600.0)),
 )
 
-PARAMS_BY_NAME: Dict[str, ParamSpec] = {spec.name: spec for spec in PARAMS}
+PARAMS_BY_NAME: dict[str, ParamSpec] = {spec.name: spec for spec in PARAMS}
 
 
 @dataclass(frozen=True)
@@ -159,8 +159,8 @@ class NodeSettings:
     target_fps: float
     top_k: int
     score_threshold: float
-    label_allowlist: Tuple[str, ...]
-    label_denylist: Tuple[str, ...]
+    label_allowlist: tuple[str, ...]
+    label_denylist: tuple[str, ...]
     event_enter_score: float
     event_exit_score: float
     event_min_duration_sec: float
@@ -173,7 +173,7 @@ class NodeSettings:
     max_pixels: int
     input_transport: str
     input_qos: str
-    image_topics: Tuple[str, ...]
+    image_topics: tuple[str, ...]
     publish_overlay: bool
     autostart: bool
     exit_on_configure_failure: bool
@@ -203,7 +203,7 @@ class NodeSettings:
 
 
 def check_value(name: str, value: Any, *,
-                table: Dict[str, ParamSpec] = PARAMS_BY_NAME) -> Optional[str]:
+                table: dict[str, ParamSpec] = PARAMS_BY_NAME) -> str | None:
     """Return why ``value`` is not acceptable for parameter ``name`` of ``table``, or None."""
     spec = table.get(name)
     if spec is None:
@@ -232,7 +232,7 @@ def check_value(name: str, value: Any, *,
     return None
 
 
-def check_labels_known(values: Dict[str, Any], changes: Dict[str, Any]) -> Optional[str]:
+def check_labels_known(values: dict[str, Any], changes: dict[str, Any]) -> str | None:
     """
     Return why new label lists name labels the label file lacks, before configure; or None.
 
@@ -255,10 +255,10 @@ def check_labels_known(values: Dict[str, Any], changes: Dict[str, Any]) -> Optio
     return None
 
 
-def settings_from_values(values: Dict[str, Any]) -> NodeSettings:
+def settings_from_values(values: dict[str, Any]) -> NodeSettings:
     """Validate a complete set of parameter values and freeze them; raise SettingsError."""
     merged = {spec.name: values.get(spec.name, spec.default) for spec in PARAMS}
-    problems: List[str] = [reason for name, value in merged.items()
+    problems: list[str] = [reason for name, value in merged.items()
                            if (reason := check_value(name, value)) is not None]
     for name in ('model_path', 'labels_path'):
         if not str(merged[name]).strip():

@@ -14,9 +14,9 @@
 
 """How often a rejected frame is logged: each kind at once, then at most every few seconds."""
 
+from collections.abc import Callable
 import re
 import time
-from typing import Callable
 
 # Each kind of rejection is logged at once, and then at most this often.
 REJECTION_LOG_PERIOD_SEC = 5.0

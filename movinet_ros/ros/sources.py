@@ -27,8 +27,9 @@ with neither a GID nor a frame_id cannot be told apart and is never refused. Two
 cameras mixed into one stream never blend, and never cause a reset storm.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 # A second source is logged at once, then at most this often while it goes on.
 SOURCE_WARN_PERIOD_SEC = 5.0

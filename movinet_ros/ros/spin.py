@@ -15,7 +15,7 @@
 
 """Spin nodes until SIGINT or SIGTERM and shut down in order: exit code 0, no traceback."""
 
-from typing import Callable, List, Optional
+from collections.abc import Callable
 
 from movinet_ros.ros.node_entry import install_stop_flag
 import rclpy
@@ -23,8 +23,8 @@ from rclpy.executors import SingleThreadedExecutor
 from rclpy.signals import SignalHandlerOptions
 
 
-def init_with_stop_flag(args: Optional[List[str]] = None,
-                        stop_requested: Optional[List[int]] = None) -> List[int]:
+def init_with_stop_flag(args: list[str] | None = None,
+                        stop_requested: list[int] | None = None) -> list[int]:
     """
     Initialise rclpy with handlers that only record SIGINT / SIGTERM in the returned list.
 
@@ -38,7 +38,7 @@ def init_with_stop_flag(args: Optional[List[str]] = None,
     return stop_requested
 
 
-def spin_until_stopped(node, stop_requested: List[int],
+def spin_until_stopped(node, stop_requested: list[int],
                        done: Callable[[], bool] = lambda: False) -> None:
     """Spin ``node`` until a signal arrives or ``done()``; then destroy it and shut down."""
     executor = SingleThreadedExecutor()
