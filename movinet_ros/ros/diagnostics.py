@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 import threading
-from typing import Any, Deque
+from typing import Any
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from movinet_ros.core.pipeline import PipelineStats
@@ -51,7 +51,7 @@ class HealthMonitor:
     def __init__(self, target_fps: float, model_name: str, window: int = 200) -> None:
         self.target_fps = target_fps
         self.model_name = model_name
-        self._inference_ms: Deque[float] = deque(maxlen=window)
+        self._inference_ms: deque[float] = deque(maxlen=window)
         self._previous: tuple[float, PipelineStats] | None = None
 
     def add_inference(self, milliseconds: float) -> None:
