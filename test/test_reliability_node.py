@@ -34,16 +34,15 @@ import time
 import tracemalloc
 from types import SimpleNamespace
 
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+from diagnostic_msgs.msg import DiagnosticStatus
 from helpers.clips import clip_frames
 from helpers.constants import CAMERA, NS_PER_SEC as NS
 from helpers.images import encode, with_jpeg_size
-from helpers.nodes import RosGraph, stamp_ns, start_node
+from helpers.nodes import counter, observe, RosGraph, stamp_ns, start_node, status_values
 from movinet_ros.core.frames import FrameError, message_to_rgb
 from movinet_ros.core.throttle import StampThrottle
 from movinet_ros.ros.conversions import pixels_to_image_msg, stamp_from_ns
 from movinet_ros.ros.node import MovinetNode
-from movinet_ros_interfaces.msg import ActionRecognition
 import numpy as np
 import pytest
 from rclpy.lifecycle import TransitionCallbackReturn
@@ -140,25 +139,7 @@ def clip_bgr(clip_path):
     return clip_frames(clip_path, rgb=False)
 
 
-def values(status) -> dict:
-    return {kv.key: kv.value for kv in status.values}
-
-
-def counter(status, key: str) -> int:
-    return int(values(status)[key])
-
-
 # DDS graph ----------------------------------------------------------------------------
-def observe(graph):
-    """Subscribe the probe to /actions and the node's /diagnostics statuses."""
-    actions, statuses = [], []
-    graph.node.create_subscription(ActionRecognition, '/actions', actions.append, RELIABLE)
-    graph.node.create_subscription(
-        DiagnosticArray, '/diagnostics',
-        lambda array: statuses.extend(s for s in array.status if 'movinet' in s.name), RELIABLE)
-    return actions, statuses
-
-
 def next_status(graph, statuses, timeout=3.0):
     count = len(statuses)
     assert graph.spin_until(lambda: len(statuses) > count, timeout), 'no /diagnostics'
@@ -246,7 +227,7 @@ def test_malformed_frames_are_rejected_and_good_frames_still_recognised(
         f'{received} were published')
     final = statuses[-1]
     for key, value in expected.items():
-        assert counter(final, key) - counter(baseline, key) == value, (key, values(final))
+        assert counter(final, key) - counter(baseline, key) == value, (key, status_values(final))
     # Rejected frames reset nothing: only the 10 s jump from the warm-up did.
     assert counter(final, 'state_resets') - counter(baseline, 'state_resets') == 1
 

@@ -31,6 +31,7 @@ import time
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from helpers.clips import clip_frames
 from helpers.constants import CAMERA, FASTDDS_PROFILE, NS_PER_SEC as NS
+from helpers.nodes import counter, observe, status_values
 from movinet_ros.ros.dds import profile_environment
 from movinet_ros_interfaces.msg import ActionRecognition
 import numpy as np
@@ -41,23 +42,6 @@ from sensor_msgs.msg import Image
 pytestmark = [pytest.mark.ros, pytest.mark.model]
 RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 SIZE = '320x240'
-
-
-def values(status) -> dict:
-    return {kv.key: kv.value for kv in status.values}
-
-
-def counter(status, key: str) -> int:
-    return int(values(status)[key])
-
-
-def observe(graph):
-    actions, statuses = [], []
-    graph.node.create_subscription(ActionRecognition, '/actions', actions.append, RELIABLE)
-    graph.node.create_subscription(
-        DiagnosticArray, '/diagnostics',
-        lambda array: statuses.extend(s for s in array.status if 'movinet' in s.name), RELIABLE)
-    return actions, statuses
 
 
 def start_driver(graph, clip_path, *options, frames=300, size=SIZE):
@@ -96,7 +80,7 @@ def test_a_second_camera_on_the_topic_is_dropped_and_reported(
           f'{counter(final, "state_resets") - resets_before}, frames_other_source '
           f'{counter(final, "frames_other_source")}')
     assert 4.0 <= rate <= 6.0, rate
-    assert counter(final, 'state_resets') == resets_before, values(final)
+    assert counter(final, 'state_resets') == resets_before, status_values(final)
     conflicts = [s for s in statuses if 'two sources on one image topic' in s.message]
     assert conflicts and all(s.level == DiagnosticStatus.WARN for s in conflicts)
     message = conflicts[-1].message
@@ -121,7 +105,7 @@ def test_sim_time_without_clock_still_publishes_diagnostics_and_warns(
         graph, model_path, labels_path, clip_path):
     node = graph.start_movinet_node(model_path, labels_path, CAMERA,
                                     '-p', 'use_sim_time:=true')
-    actions, statuses = observe(graph)
+    actions, statuses = observe(graph, depth=100)
     assert graph.spin_until(lambda: len(statuses) >= 6, 12), graph.output(node)
     warned = [s for s in statuses if 'no /clock' in s.message]
     print(f'\nfigures: sim time without /clock: {len(statuses)} diagnostics, {len(warned)} WARN')
@@ -153,7 +137,7 @@ def test_invalid_stamps_and_tiny_frames_are_rejected_without_a_reset(
         model_path, labels_path, CAMERA,
         '-p', f'qos_overrides.{CAMERA}.subscription.reliability:=reliable',
         '-p', f'qos_overrides.{CAMERA}.subscription.depth:=100')
-    actions, statuses = observe(graph)
+    actions, statuses = observe(graph, depth=100)
     camera = graph.node.create_publisher(Image, CAMERA, RELIABLE)
     assert graph.spin_until(lambda: camera.get_subscription_count() > 0, 10)
     period = NS // 30
@@ -172,7 +156,7 @@ def test_invalid_stamps_and_tiny_frames_are_rejected_without_a_reset(
     received = len(clip) + bad
     assert graph.spin_until(lambda: statuses and counter(statuses[-1], 'frames_received')
                             == received, 10), graph.output(node)
-    final = values(statuses[-1])
+    final = status_values(statuses[-1])
     print(f'\nfigures: {bad} bad frames: frames_rejected {final["frames_rejected"]}, '
           f'state_resets {final["state_resets"]}, {len(actions)} results')
     assert int(final['frames_rejected']) == bad, final
@@ -186,13 +170,13 @@ def test_invalid_stamps_and_tiny_frames_are_rejected_without_a_reset(
 def test_stamp_jitter_of_20_ms_at_30_hz_never_resets_in_two_minutes(
         graph, model_path, labels_path, clip_path):
     node = graph.start_movinet_node(model_path, labels_path, CAMERA)
-    actions, statuses = observe(graph)
+    actions, statuses = observe(graph, depth=100)
     driver = start_driver(graph, clip_path, '--jitter-ms', '20', frames=30 * 120,
                           size='640x480')
     assert graph.spin_until(lambda: driver.poll() is not None, 160), graph.output(node)
     graph.spin_for(2.0)
     sent = json.loads(graph.output(driver).strip().splitlines()[-1])['sent']
-    final = values(statuses[-1])
+    final = status_values(statuses[-1])
     print(f'\nfigures: +-20 ms jitter, {len(sent)} frames at 30 Hz: state_resets '
           f'{final["state_resets"]}, frames_late {final["frames_late"]}, {len(actions)} results')
     assert int(final['state_resets']) == 0, final

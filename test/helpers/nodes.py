@@ -107,3 +107,29 @@ def start_node(graph: RosGraph, model_path, labels_path, *extra: str) -> subproc
 def stamp_ns(header) -> int:
     """Return a std_msgs/Header's stamp in nanoseconds."""
     return header.stamp.sec * NS_PER_SEC + header.stamp.nanosec
+
+
+def status_values(status: Any) -> dict[str, str]:
+    """Return a DiagnosticStatus's key/values as a dict."""
+    return {kv.key: kv.value for kv in status.values}
+
+
+def counter(status: Any, key: str) -> int:
+    """Return one integer counter of a movinet DiagnosticStatus."""
+    return int(status_values(status)[key])
+
+
+def observe(graph: Any, depth: int = 200) -> tuple[list[Any], list[Any]]:
+    """Subscribe the probe to /actions and the node's /diagnostics statuses (reliable)."""
+    # Imported here: the helpers that start processes must not need the message build.
+    from diagnostic_msgs.msg import DiagnosticArray
+    from movinet_ros_interfaces.msg import ActionRecognition
+    from rclpy.qos import QoSProfile, ReliabilityPolicy
+    reliable = QoSProfile(depth=depth, reliability=ReliabilityPolicy.RELIABLE)
+    actions: list[Any] = []
+    statuses: list[Any] = []
+    graph.node.create_subscription(ActionRecognition, '/actions', actions.append, reliable)
+    graph.node.create_subscription(
+        DiagnosticArray, '/diagnostics',
+        lambda array: statuses.extend(s for s in array.status if 'movinet' in s.name), reliable)
+    return actions, statuses
