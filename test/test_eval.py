@@ -375,11 +375,11 @@ def test_a_failing_run_stops_the_reader_thread(clip_bag, new_pipeline):
     process = pipeline.process
     calls = []
 
-    def failing(frame, stamp_ns):
+    def failing(frame, stamp_ns, received_ns=None):
         calls.append(stamp_ns)
         if len(calls) == 10:
             raise RuntimeError('model fell over')
-        return process(frame, stamp_ns)
+        return process(frame, stamp_ns, received_ns)
 
     pipeline.process = failing
     before = {thread.name for thread in threading.enumerate()}
