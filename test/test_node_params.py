@@ -14,7 +14,13 @@
 
 """Node parameters: one table, validation with reasons, and config/movinet.yaml mirroring it."""
 
+import argparse
+
 from helpers.constants import CONFIG_DIR, README
+from movinet_ros.cli.classify import add_model_arguments
+from movinet_ros.core.events import EventConfig
+from movinet_ros.core.model import DEFAULT_NUM_THREADS
+from movinet_ros.core.pipeline import PipelineConfig
 from movinet_ros.ros.params import (
     check_value, parameter_table_markdown, PARAMS, PARAMS_BY_NAME, settings_from_values,
     SettingsError)
@@ -96,3 +102,21 @@ def test_missing_model_and_labels_say_what_to_set():
         settings_from_values({})
     assert 'model_path is empty' in str(error.value)
     assert 'labels_path is empty' in str(error.value)
+
+
+def test_node_and_classify_defaults_are_the_cores():
+    pipeline, events = PipelineConfig(), EventConfig()
+    core = {'target_fps': pipeline.target_fps, 'reset_gap_sec': pipeline.reset_gap_sec,
+            'resize_mode': pipeline.resize_mode, 'top_k': pipeline.ranking.top_k,
+            'score_threshold': pipeline.ranking.score_threshold,
+            'max_pixels': pipeline.max_pixels, 'num_threads': DEFAULT_NUM_THREADS,
+            'event_enter_score': events.enter_score, 'event_exit_score': events.exit_score,
+            'event_min_duration_sec': events.min_duration_sec,
+            'event_min_gap_sec': events.min_gap_sec,
+            'event_max_concurrent': events.max_concurrent}
+    assert {name: PARAMS_BY_NAME[name].default for name in core} == core
+    parser = argparse.ArgumentParser()
+    add_model_arguments(parser)
+    given = parser.parse_args(['--model', 'm', '--labels', 'l'])
+    assert (given.fps, given.top_k, given.threads, given.resize_mode) == (
+        pipeline.target_fps, pipeline.ranking.top_k, DEFAULT_NUM_THREADS, pipeline.resize_mode)

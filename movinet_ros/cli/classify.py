@@ -24,23 +24,28 @@ from movinet_ros.cli.options import int_in_range, non_negative_float, positive_i
 from movinet_ros.core.context import (
     ContextConfig, DEFAULT_CONTEXT_SEC, DEFAULT_CONTEXT_STREAMS, MAX_CONTEXT_STREAMS)
 from movinet_ros.core.frames import DEFAULT_MAX_PIXELS, MAX_PIXELS_LIMIT
+from movinet_ros.core.model import DEFAULT_NUM_THREADS
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.core.postprocess import RankingConfig
 from movinet_ros.core.preprocess import RESIZE_MODES
 from movinet_ros.offline.video import read_video
+
+# The defaults are the core's own (the node's parameters take theirs from there too).
+_PIPELINE = PipelineConfig()
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the model, labels and pipeline options shared by the offline commands."""
     parser.add_argument('--model', required=True, help='MoViNet stream .tflite model')
     parser.add_argument('--labels', required=True, help='label map, one class per line')
-    parser.add_argument('--fps', type=non_negative_float, default=5.0,
+    parser.add_argument('--fps', type=non_negative_float, default=_PIPELINE.target_fps,
                         help='rate frames are fed to the model, from stamps (default 5; '
                              '0: every frame)')
-    parser.add_argument('--top-k', type=positive_int, default=5,
+    parser.add_argument('--top-k', type=positive_int, default=_PIPELINE.ranking.top_k,
                         help='classes to report (default 5)')
-    parser.add_argument('--threads', type=positive_int, default=1, help='interpreter threads')
-    parser.add_argument('--resize-mode', choices=RESIZE_MODES, default='stretch')
+    parser.add_argument('--threads', type=positive_int, default=DEFAULT_NUM_THREADS,
+                        help='interpreter threads')
+    parser.add_argument('--resize-mode', choices=RESIZE_MODES, default=_PIPELINE.resize_mode)
     parser.add_argument('--context-sec', type=non_negative_float, default=DEFAULT_CONTEXT_SEC,
                         help='seconds of history the scores rest on (default '
                              f'{DEFAULT_CONTEXT_SEC:g}; 0: the whole clip)')

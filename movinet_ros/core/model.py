@@ -39,6 +39,8 @@ __all__ = [
 
 # What the runtime reports of one input or output tensor (name, index, shape, dtype, ...).
 TensorDetails = dict[str, Any]
+# One interpreter thread unless asked: the node shares the CPU with the robot's other nodes.
+DEFAULT_NUM_THREADS = 1
 _TFLITE_IDENTIFIER = b'TFL3'
 _PREFERRED_SIGNATURES = ('serving_default', 'call')
 _STREAM_MODEL_HINT = (
@@ -140,7 +142,7 @@ class StreamModel:
     the signature runner, feeding back the state arrays each call returns.)
     """
 
-    def __init__(self, model_path: str | pathlib.Path, num_threads: int = 1):
+    def __init__(self, model_path: str | pathlib.Path, num_threads: int = DEFAULT_NUM_THREADS):
         """
         Load ``model_path`` and discover its signature, input, logits and states.
 

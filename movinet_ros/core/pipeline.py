@@ -37,9 +37,9 @@ from movinet_ros.core.frames import (
     check_max_pixels, CompressedImageLike, DEFAULT_MAX_PIXELS, FrameError, FrameSizeError,
     ImageLike, message_to_pixels, Pixels)
 from movinet_ros.core.labels import check_label_count, load_labels
-from movinet_ros.core.model import StreamModel
+from movinet_ros.core.model import DEFAULT_NUM_THREADS, StreamModel
 from movinet_ros.core.postprocess import Hypothesis, Ranker, RankingConfig
-from movinet_ros.core.preprocess import Preprocessor, RESIZE_MODES
+from movinet_ros.core.preprocess import DEFAULT_RESIZE_MODE, Preprocessor, RESIZE_MODES
 from movinet_ros.core.throttle import (
     DEFAULT_RESET_GAP_SEC, DEFAULT_TARGET_FPS, ResetReason, StampThrottle)
 import numpy as np
@@ -56,7 +56,7 @@ class PipelineConfig:
 
     target_fps: float = DEFAULT_TARGET_FPS
     reset_gap_sec: float = DEFAULT_RESET_GAP_SEC
-    resize_mode: str = 'stretch'
+    resize_mode: str = DEFAULT_RESIZE_MODE
     ranking: RankingConfig = field(default_factory=RankingConfig)
     context: ContextConfig = field(default_factory=ContextConfig)
     # Frames over this many pixels are rejected from their header, before decoding.
@@ -135,7 +135,7 @@ class RecognitionPipeline:
     def from_files(cls, model_path: str | pathlib.Path,
                    labels_path: str | pathlib.Path,
                    config: PipelineConfig = PipelineConfig(),
-                   num_threads: int = 1) -> 'RecognitionPipeline':
+                   num_threads: int = DEFAULT_NUM_THREADS) -> 'RecognitionPipeline':
         """Load a stream model and its label file; raise MovinetError saying what is wrong."""
         labels = load_labels(labels_path)
         model = StreamModel(model_path, num_threads=num_threads)

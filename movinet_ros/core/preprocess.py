@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 RESIZE_MODES = ('stretch', 'center_crop')
+DEFAULT_RESIZE_MODE = RESIZE_MODES[0]
 # Output types cv2.LUT can write (CV_8U, CV_8S, CV_16U, CV_16S, CV_32S, CV_16F, CV_32F,
 # CV_64F).
 _LUT_DTYPES = tuple(np.dtype(name) for name in (
@@ -71,7 +72,8 @@ class Preprocessor:
     """
 
     def __init__(self, input_size: tuple[int, int], dtype: npt.DTypeLike = np.float32,
-                 quantization: tuple[float, int] = (0.0, 0), resize_mode: str = 'stretch'):
+                 quantization: tuple[float, int] = (0.0, 0),
+                 resize_mode: str = DEFAULT_RESIZE_MODE):
         """
         Prepare frames for an input of ``input_size`` (height, width) and ``dtype``.
 

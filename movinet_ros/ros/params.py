@@ -30,11 +30,15 @@ from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.events import EventConfig
 from movinet_ros.core.frames import DEFAULT_MAX_PIXELS, MAX_PIXELS_LIMIT
 from movinet_ros.core.labels import load_labels
+from movinet_ros.core.model import DEFAULT_NUM_THREADS
 from movinet_ros.core.pipeline import PipelineConfig
 from movinet_ros.core.postprocess import Ranker, RankingConfig
 from movinet_ros.core.preprocess import RESIZE_MODES
 from movinet_ros.ros.errors import SettingsError
 
+# The defaults of the recognition settings are the core's own (defined once, there).
+_PIPELINE = PipelineConfig()
+_EVENTS = EventConfig()
 TRANSPORTS = ('raw', 'compressed')
 INPUT_QOS_MODES = ('auto', 'sensor_data', 'reliable')
 
@@ -57,45 +61,47 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec('labels_path', '',
               'Label map, one class name per line in logit order; its line count must equal '
               "the model's number of classes. Required."),
-    ParamSpec('num_threads', 1, 'CPU threads for the TFLite interpreter.', int_range=(1, 64)),
-    ParamSpec('target_fps', 5.0,
+    ParamSpec('num_threads', DEFAULT_NUM_THREADS, 'CPU threads for the TFLite interpreter.',
+              int_range=(1, 64)),
+    ParamSpec('target_fps', _PIPELINE.target_fps,
               'Rate at which frames are fed to the model, decided from header stamps; '
               'MoViNet streams were trained at 5 fps. 0 feeds every frame.',
               float_range=(0.0, 120.0)),
-    ParamSpec('top_k', 5, 'Number of classes published per frame.', read_only=False,
-              int_range=(1, 1000)),
-    ParamSpec('score_threshold', 0.0, 'Minimum softmax score for a class to be published.',
+    ParamSpec('top_k', _PIPELINE.ranking.top_k, 'Number of classes published per frame.',
+              read_only=False, int_range=(1, 1000)),
+    ParamSpec('score_threshold', _PIPELINE.ranking.score_threshold,
+              'Minimum softmax score for a class to be published.',
               read_only=False, float_range=(0.0, 1.0)),
     ParamSpec('label_allowlist', [],
               'If not empty, only these labels are published (names from the label file).',
               read_only=False),
     ParamSpec('label_denylist', [], 'Labels never published (names from the label file).',
               read_only=False),
-    ParamSpec('event_enter_score', 0.5,
+    ParamSpec('event_enter_score', _EVENTS.enter_score,
               'Action events (topic action_events): a label STARTs once its score has been at or '
               'above this for event_min_duration_sec.', read_only=False,
               float_range=(0.01, 1.0)),
-    ParamSpec('event_exit_score', 0.3,
+    ParamSpec('event_exit_score', _EVENTS.exit_score,
               'An ongoing event ENDs once its score has been below this for '
               'event_min_gap_sec; at most event_enter_score (hysteresis).', read_only=False,
               float_range=(0.0, 1.0)),
-    ParamSpec('event_min_duration_sec', 0.6,
+    ParamSpec('event_min_duration_sec', _EVENTS.min_duration_sec,
               'How long (by frame stamps) a score must stay at or above event_enter_score '
               'before its event STARTs; shorter flicker starts nothing.', read_only=False,
               float_range=(0.0, 3600.0)),
-    ParamSpec('event_min_gap_sec', 1.0,
+    ParamSpec('event_min_gap_sec', _EVENTS.min_gap_sec,
               'How long a score must stay below event_exit_score before its event ENDs; '
               'shorter dips keep the event going.', read_only=False,
               float_range=(0.0, 3600.0)),
-    ParamSpec('event_max_concurrent', 3,
+    ParamSpec('event_max_concurrent', _EVENTS.max_concurrent,
               'Most events ongoing at once per camera; ongoing events are never pre-empted, '
               'a label that qualifies while all are taken starts when one ends.',
               read_only=False, int_range=(1, 1000)),
-    ParamSpec('resize_mode', 'stretch',
+    ParamSpec('resize_mode', _PIPELINE.resize_mode,
               'How frames are fitted to the model input: stretch (whole frame, aspect not '
               "kept) or center_crop (central region with the model's aspect).",
               choices=RESIZE_MODES),
-    ParamSpec('reset_gap_sec', 2.0,
+    ParamSpec('reset_gap_sec', _PIPELINE.reset_gap_sec,
               'A gap between frame stamps longer than this resets the stream state. Also how '
               'long the source owning a camera topic must be silent before another publisher '
               'on it takes the stream over (others are dropped, README "Reliability").',
