@@ -131,7 +131,7 @@ class LiveResult:
 
 
 def measure_live(model_path: str, labels_path: str, clip_path: str, env: dict[str, str],
-                 namespace: str, timing: LiveTiming, cameras: int = 1,
+                 namespace: str, timing: LiveTiming, *, cameras: int = 1,
                  size: tuple[int, int] = (640, 480), fps: float = 30.0) -> LiveResult:
     """
     Run one node fed by ``cameras`` video publishers (``size`` at ``fps``) and time it.

@@ -101,7 +101,7 @@ def interleave(timers: Sequence[FrameTimer], repeats: int) -> list[list[float]]:
 
 
 def invoke_floor(model_path: str, frames_bgr: Sequence[np.ndarray], frames: int,
-                 warmup: int, num_threads: int = 1) -> FrameTimer:
+                 warmup: int, *, num_threads: int = 1) -> FrameTimer:
     """
     Time the bare ``interpreter.invoke()`` with the states carried: the model's own floor.
 

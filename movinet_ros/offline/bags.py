@@ -103,7 +103,7 @@ def _new_bag_path(out_path: str | os.PathLike[str]) -> Path:
 
 
 def image_message(typestore: Typestore, bgr: np.ndarray, stamp_ns: int, frame_id: str,
-                  compressed: bool = False, jpeg_quality: int = 90) -> Any:
+                  *, compressed: bool = False, jpeg_quality: int = 90) -> Any:
     """Build a sensor_msgs Image (bgr8) or CompressedImage (JPEG) from BGR pixels."""
     header = _header(typestore, stamp_ns, frame_id)
     if compressed:
@@ -119,7 +119,7 @@ def image_message(typestore: Typestore, bgr: np.ndarray, stamp_ns: int, frame_id
 
 
 def write_video_bag(video_path: VideoSource, out_path: str | os.PathLike[str], topic: str,
-                    storage: str = 'mcap', compressed: bool = False, frame_id: str = 'camera',
+                    *, storage: str = 'mcap', compressed: bool = False, frame_id: str = 'camera',
                     jpeg_quality: int = 90, start_ns: int = DEFAULT_START_NS,
                     max_frames: int | None = None) -> int:
     """

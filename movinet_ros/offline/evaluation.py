@@ -72,7 +72,7 @@ MAX_ANIMATION_FRAMES = 300
 
 
 def evaluate_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
-                  annotations_path: str | os.PathLike[str] | None = None,
+                  *, annotations_path: str | os.PathLike[str] | None = None,
                   out_dir: str | os.PathLike[str] = 'eval', write_bag: bool = False,
                   animate: str | os.PathLike[str] | None = None, progress: bool = False,
                   actions_topic: str = DEFAULT_ACTIONS_TOPIC,

@@ -82,7 +82,7 @@ def _series(ordered: Sequence[FramePrediction], top_n: int) -> dict[str, np.ndar
 
 
 def plot_timeline(predictions: Iterable[FramePrediction], segments: Iterable[Segment],
-                  out_path: str | os.PathLike[str], title: str = '', top_n: int = 5,
+                  out_path: str | os.PathLike[str], *, title: str = '', top_n: int = 5,
                   origin_ns: int | None = None,
                   events: Iterable[PredictedSpan] = ()) -> Path:
     """
@@ -212,7 +212,7 @@ def _live_predictions(frames: Iterable[np.ndarray | tuple[int, np.ndarray]],
 
 def write_animation(frames_rgb: Iterable[np.ndarray | tuple[int, np.ndarray]],
                     predictions: Sequence[FramePrediction], out_path: str | os.PathLike[str],
-                    fps: float, top_k: int = 5) -> int:
+                    fps: float, *, top_k: int = 5) -> int:
     """
     Write the frames with their live top-k bars as a .gif or .mp4; return the frame count.
 

@@ -56,8 +56,8 @@ ANIMATION_HEIGHT = 240
 
 
 def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
-             keep_pictures: int = 0, progress: bool = False,
-             queue_size: int = QUEUE_SIZE, *,
+             *, keep_pictures: int = 0, progress: bool = False,
+             queue_size: int = QUEUE_SIZE,
              event_config: EventConfig | None = None) -> BagRun:
     """
     Feed every image of ``topic`` to ``pipeline`` in log-time order; return what it said.

@@ -59,7 +59,7 @@ class HealthMonitor:
         # A deque's append is atomic; report() copies it whole before reading it.
         self._inference_ms.append(milliseconds)
 
-    def report(self, stats: PipelineStats, now_sec: float, active: bool = True,
+    def report(self, stats: PipelineStats, now_sec: float, *, active: bool = True,
                input_loss: float | None = None,
                problems: Sequence[str] = ()) -> HealthReport:
         """
@@ -169,7 +169,8 @@ def node_report(health: HealthMonitor | None, cameras: Sequence[Any], now_sec: f
     """Return the node's status: its cameras' counters and events, and any problems."""
     if not cameras or health is None:
         return HealthReport(WARN, '; '.join(['unconfigured: no model loaded', *problems]), {})
-    report = health.report(total_stats(cameras), now_sec, active, input_loss, problems)
+    report = health.report(total_stats(cameras), now_sec, active=active, input_loss=input_loss,
+                           problems=problems)
     values = dict(report.values)
     values['events_started'] = str(sum(c.detector.counts.started for c in cameras))
     values['events_ongoing'] = str(sum(c.detector.ongoing_count for c in cameras))
