@@ -163,7 +163,7 @@ def test_missing_model_leaves_node_unconfigured_and_alive(graph, tmp_path, label
                        '-p', f'labels_path:={labels_path}',
                        '-p', 'exit_on_configure_failure:=false')
     client = graph.node.create_client(GetState, '/movinet/get_state')
-    state = graph.call(client, GetState.Request(), timeout=30)
+    state = graph.call(client, GetState.Request(), timeout=30, resend_sec=5.0)
     assert state.current_state.label == 'unconfigured'
     assert node.poll() is None
     output = graph.output(node)
@@ -181,7 +181,7 @@ def test_bad_start_up_values_leave_node_unconfigured_until_fixed(
                        '-p', 'target_fps:=5', '-r', f'image:={CAMERA}',
                        '-p', 'exit_on_configure_failure:=false')
     state_client = graph.node.create_client(GetState, '/movinet/get_state')
-    state = graph.call(state_client, GetState.Request(), timeout=30)
+    state = graph.call(state_client, GetState.Request(), timeout=30, resend_sec=5.0)
     assert state.current_state.label == 'unconfigured', graph.output(node)
     assert node.poll() is None
     output = graph.output(node)
@@ -209,7 +209,7 @@ def test_cameras_sharing_an_actions_topic_fail_configure(graph, model_path, labe
                        '-p', 'image_topics:=[/robot/left, /robot/right]',
                        '-p', 'exit_on_configure_failure:=false')
     state = graph.call(graph.node.create_client(GetState, '/movinet/get_state'),
-                       GetState.Request(), timeout=30)
+                       GetState.Request(), timeout=30, resend_sec=5.0)
     assert state.current_state.label == 'unconfigured'
     output = graph.output(node)
     assert '/robot/left and /robot/right would both publish on /robot/actions' in output, output

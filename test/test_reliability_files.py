@@ -231,7 +231,7 @@ def test_node_configure_fails_with_the_message_and_stays_unconfigured(
                            '-p', f'labels_path:={labels}',
                            '-p', 'exit_on_configure_failure:=false')
         state = graph.call(graph.node.create_client(GetState, '/movinet/get_state'),
-                           GetState.Request(), timeout=30)
+                           GetState.Request(), timeout=30, resend_sec=5.0)
         assert state.current_state.label == 'unconfigured'
         reset = graph.call(graph.node.create_client(Trigger, '/movinet/reset'),
                            Trigger.Request())

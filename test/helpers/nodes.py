@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 import subprocess
+import time
 from typing import Any
 
 from helpers.constants import CAMERA, NS_PER_SEC
@@ -83,12 +84,25 @@ class RosGraph:
         """Spin the probe for a fixed time."""
         self._probe.spin_for(seconds)
 
-    def call(self, client, request, timeout: float = 10.0) -> Any:
-        """Call a service and wait for its answer, bounded."""
+    def call(self, client, request, timeout: float = 10.0, *,
+             resend_sec: float | None = None) -> Any:
+        """
+        Call a service and wait for its answer, bounded.
+
+        ``resend_sec``: for queries only (get_state), send again after this long without an
+        answer. wait_for_service sees the server's request reader, not whether the server
+        has discovered our response reader yet; rmw_fastrtps waits only briefly for that and
+        then drops the response, which a loaded machine hits now and then.
+        """
         assert client.wait_for_service(timeout_sec=timeout), f'{client.srv_name} not available'
-        future = client.call_async(request)
-        assert self.spin_until(future.done, timeout), f'{client.srv_name} did not answer'
-        return future.result()
+        deadline = time.monotonic() + timeout
+        while True:
+            future = client.call_async(request)
+            left = deadline - time.monotonic()
+            wait = left if resend_sec is None else min(resend_sec, left)
+            if self.spin_until(future.done, max(wait, 0.0)):
+                return future.result()
+            assert time.monotonic() < deadline, f'{client.srv_name} did not answer'
 
     # stop(process, sig=SIGINT, timeout=20.0) -> exit code, or None where it had to be killed.
     stop = staticmethod(ProcessGroup.stop)
