@@ -14,7 +14,7 @@
 
 
 """
-Check a serialised camera message's sizes before rclpy deserialises it; read its frame_id.
+Check a serialised camera message's sizes before rclpy deserialises it, reading its frame_id.
 
 rclpy's deserialiser, given a string or sequence whose declared length runs past the
 buffer, raises and also prints "sequence size exceeds remaining buffer" to raw stderr
@@ -67,17 +67,15 @@ class _Reader:
                 f'{count} bytes where only {max(left, 0)} remain (truncated or corrupt)')
 
 
-def frame_id(cdr: bytes, type_name: str) -> str:
-    """Return the header.frame_id of a serialised message that starts with a Header."""
-    reader = _Reader(cdr, type_name)
-    length = reader.uint32()
-    return reader.skip(length, 'a header.frame_id').rstrip(b'\0').decode('utf-8', 'replace')
+def checked_frame_id(cdr: bytes, type_name: str) -> str:
+    """
+    Return the header.frame_id of a serialised Image / CompressedImage, its sizes checked.
 
-
-def check_sizes(cdr: bytes, type_name: str) -> None:
-    """Raise FrameError when a string or sequence of an Image / CompressedImage overruns."""
+    Raises FrameError when a string or sequence overruns the bytes. One walk does both: the
+    frame_id is the first of the strings checked.
+    """
     reader = _Reader(cdr, type_name)
-    reader.skip(reader.uint32(), 'a header.frame_id')
+    frame_id = reader.skip(reader.uint32(), 'a header.frame_id')
     for kind in _LAYOUTS.get(type_name, ''):
         if kind == 'u':
             reader.uint32()
@@ -85,3 +83,4 @@ def check_sizes(cdr: bytes, type_name: str) -> None:
             reader.skip(1, 'a field')
         else:
             reader.skip(reader.uint32(), 'a string' if kind == 's' else 'a data sequence')
+    return frame_id.rstrip(b'\0').decode('utf-8', 'replace')

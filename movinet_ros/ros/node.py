@@ -26,7 +26,7 @@ import time
 from typing import Any
 
 from diagnostic_msgs.msg import DiagnosticArray
-from movinet_ros.core.cdr import check_sizes, frame_id
+from movinet_ros.core.cdr import checked_frame_id
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.events import ActionEvent as Event
 from movinet_ros.core.frames import FrameError
@@ -184,8 +184,7 @@ class MovinetNode(LifecycleNode):
             try:
                 # Sizes checked up front: a broken frame is rejected, not taken for another
                 # source, and rclpy never prints its overrun to raw stderr.
-                check_sizes(data, msg_type.__name__)
-                source = source_from_info(info, frame_id(data, msg_type.__name__))
+                source = source_from_info(info, checked_frame_id(data, msg_type.__name__))
             except FrameError as error:
                 pipeline.reject_unread()
                 self._warn_rejected(f'{camera.image_topic}: {error}')
