@@ -57,6 +57,8 @@ DEFAULT_RESET_GAP_SEC = 2.0
 # out of order, and is far below any clock jump or bag loop. With target_fps 0 (every
 # frame) the share is of the default target's interval.
 BACKWARD_JITTER_SHARE = 0.5
+# A receipt time before any frame: no receipt-clock bound in force.
+_NEVER_NS = -(1 << 62)
 
 
 class ResetReason(enum.Enum):
@@ -80,6 +82,18 @@ class ThrottleDecision:
 class StampThrottle:
     """Thin a stream of stamped frames to a target rate and detect stream breaks."""
 
+    # The stream's state, set by restart(): stamps and receipt time of the latest frames.
+    _last_seen_ns: int | None
+    _last_processed_ns: int | None
+    _last_received_ns: int | None
+    _pending: ResetReason | None
+    # Receipt time until which the receipt clock bounds the rate: a reset's time plus
+    # reset_gap_sec, so only a stream whose stamps keep resetting is held to it.
+    _guard_until_ns: int
+    # State before the latest decision to process, for cancel().
+    _before_take: tuple[Any, ...]
+    _last_size: tuple[int, int] | None
+
     def __init__(self, target_fps: float = DEFAULT_TARGET_FPS,
                  reset_gap_sec: float = DEFAULT_RESET_GAP_SEC,
                  tolerance: float = DEFAULT_TOLERANCE) -> None:
@@ -96,19 +110,7 @@ class StampThrottle:
             int(tolerance * 1e9 / target_fps) if target_fps > 0.0 else 0)
         self._reset_gap_ns = int(reset_gap_sec * 1e9)
         self._late_ns = int(BACKWARD_JITTER_SHARE * 1e9 / (target_fps or DEFAULT_TARGET_FPS))
-        # The rate bound on the receipt clock, with the stamps' tolerance: a camera whose
-        # frames arrive as they are stamped is never held back by it.
-        self._min_receipt_ns = self._min_interval_ns
-        self._last_seen_ns: int | None = None
-        self._last_processed_ns: int | None = None
-        self._last_received_ns: int | None = None
-        self._pending: ResetReason | None = None
-        # Receipt time until which the receipt clock bounds the rate: a reset's time plus
-        # reset_gap_sec, so only a stream whose stamps keep resetting is held to it.
-        self._guard_until_ns = -(1 << 62)
-        # State before the latest decision to process, for cancel().
-        self._before_take: tuple[Any, ...] = (None, None, None, None, -(1 << 62))
-        self._last_size: tuple[int, int] | None = None
+        self.restart()
 
     def decide(self, stamp_ns: int, received_ns: int | None = None) -> ThrottleDecision:
         """
@@ -157,8 +159,8 @@ class StampThrottle:
         self._last_processed_ns = None
         self._last_received_ns = None
         self._pending = None
-        self._guard_until_ns = -(1 << 62)
-        self._before_take = (None, None, None, None, -(1 << 62))
+        self._guard_until_ns = _NEVER_NS
+        self._before_take = (None, None, None, None, _NEVER_NS)
         self._last_size = None
 
     def _take(self, stamp_ns: int, reset: ResetReason | None,
@@ -167,13 +169,15 @@ class StampThrottle:
             self._guard_until_ns = received_ns + self._reset_gap_ns
         if (received_ns is not None and self._last_received_ns is not None
                 and received_ns < self._guard_until_ns
-                and received_ns - self._last_received_ns < self._min_receipt_ns):
+                # The stamps' own bound, tolerance included: a camera whose frames arrive
+                # as they are stamped is never held back by it.
+                and received_ns - self._last_received_ns < self._min_interval_ns):
             # Stamps reset the stream lately, and this frame comes too soon after the last
             # processed one on the receipt clock: held back. A reset it would have caused
             # is kept for the next frame processed.
             self._pending = reset or self._pending
             self._last_seen_ns = stamp_ns
-            if reset is not None or self._last_processed_ns is None:
+            if reset is not None:
                 self._last_processed_ns = None
             return ThrottleDecision(process=False)
         self._before_take = (self._last_seen_ns, self._last_processed_ns,
