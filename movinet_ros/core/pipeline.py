@@ -163,6 +163,11 @@ class RecognitionPipeline:
         self.stats.received += 1
         self.stats.rejected += 1
 
+    def drop_other_source(self) -> None:
+        """Count a frame dropped because a second source sent it (ros.sources)."""
+        self.stats.received += 1
+        self.stats.other_source += 1
+
     def process(self, frame: Frame, stamp_ns: int,
                 received_ns: int | None = None) -> Recognition | None:
         """

@@ -78,7 +78,6 @@ class SourceGuard:
         self.intruder: Source | None = None
         self._intruder_seen = -1e18
         self._warned_at = -1e18
-        self.takeovers = 0
 
     def admit(self, source: Source) -> tuple[bool, bool]:
         """
@@ -96,7 +95,6 @@ class SourceGuard:
         if now - self._owner_seen > self.takeover_sec:
             self.owner, self._owner_seen = source, now
             self.intruder = None
-            self.takeovers += 1
             return True, True
         self.intruder, self._intruder_seen = source, now
         return False, False
@@ -116,8 +114,7 @@ class SourceGuard:
                         'over (the previous source was silent longer than reset_gap_sec)')
         if accepted:
             return True
-        pipeline.stats.received += 1
-        pipeline.stats.other_source += 1
+        pipeline.drop_other_source()
         if self.should_warn():
             logger.warning(f'{topic}: {self.conflict(names)} ({pipeline.stats.other_source} '
                            'dropped so far; give each camera its own topic)')
