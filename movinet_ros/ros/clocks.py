@@ -71,6 +71,7 @@ class SimClockWatch:
 
     def stand_in_stamp_ns(self) -> int:
         """Return a stamp for a zero-stamped frame: ROS time if it runs, else steady time."""
-        if self.ros_time_runs():
-            return self._node.get_clock().now().nanoseconds
-        return time.monotonic_ns()
+        # One clock read, no parameter read (called for every frame of a camera without
+        # stamps): ROS time stands at 0 only on sim time before the first /clock.
+        now: int = self._node.get_clock().now().nanoseconds
+        return now if now != 0 else time.monotonic_ns()
