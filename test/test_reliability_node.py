@@ -327,16 +327,19 @@ def live_node(request, ros_env, model_path, labels_path):
     """
     Build a configured, active MovinetNode in this process, fed through its callback.
 
-    Its input transport is raw unless the test parametrizes the fixture indirectly.
+    Its input transport is raw unless the test parametrizes the fixture indirectly, with
+    the transport or a dict of more parameters.
     """
+    given = getattr(request, 'param', 'raw')
+    extra = given if isinstance(given, dict) else {'input_transport': given}
     graph = RosGraph(ros_env)
     node = MovinetNode(context=graph.context, parameter_overrides=[
         Parameter('model_path', value=str(model_path)),
         Parameter('labels_path', value=str(labels_path)),
-        Parameter('input_transport', value=getattr(request, 'param', 'raw')),
         # Fed through its callback: no camera to wait for, as input_qos auto would.
         Parameter('input_qos', value='sensor_data'),
-        Parameter('autostart', value=False)])
+        Parameter('autostart', value=False),
+        *(Parameter(name, value=value) for name, value in extra.items())])
     try:
         assert node.trigger_configure() == TransitionCallbackReturn.SUCCESS
         assert node.trigger_activate() == TransitionCallbackReturn.SUCCESS
@@ -418,6 +421,19 @@ def test_zero_stamps_are_replaced_by_the_time_of_receipt(live_node, clip_bgr, ca
     assert 4 <= stats.processed < 12, stats
     assert abs(stats.processed - predicted) <= 1, (stats, predicted)
     assert capfd.readouterr().err.count('zero header.stamp') == 1
+
+
+@pytest.mark.parametrize('live_node', [{'use_sim_time': True}], indirect=True)
+def test_zero_stamps_under_sim_time_without_clock_are_not_all_duplicates(live_node, clip_bgr):
+    # ROS time stands at 0 until a /clock comes (none here): the steady clock stands in, so
+    # frames 250 ms apart are thinned to 5 fps, not taken for duplicates of the first.
+    assert live_node.get_clock().now().nanoseconds == 0
+    for bgr in clip_bgr[:8]:
+        live_node.feed(raw_image(bgr, 0))
+        time.sleep(0.25)
+    stats = live_node.pipeline.stats
+    assert stats.duplicates == 0, stats
+    assert stats.processed >= 6, stats
 
 
 ABSURD_HEADERS = {
