@@ -19,6 +19,7 @@ import subprocess
 import sys
 
 from helpers.constants import DOCS_DIR, README, REPO_ROOT
+from movinet_ros.ros.params import PARAMS_BY_NAME, shown_default
 import pytest
 
 MAX_README_LINES = 300
@@ -46,6 +47,14 @@ def test_param_docs_finds_a_stale_table(tmp_path, monkeypatch):
     assert param_docs.main(['--write']) == 0
     assert 'top_k: 5' in stale.read_text()
     assert param_docs.main(['--check']) == 0
+
+
+def test_readme_parameters_show_the_declared_defaults():
+    rows = re.findall(r'^\| `(\w+)` \| `([^`]*)` \|', README.read_text(), re.MULTILINE)
+    assert len(rows) == 10, rows
+    for name, default in rows:
+        assert name in PARAMS_BY_NAME, f'README lists {name}, which is not a node parameter'
+        assert default == shown_default(PARAMS_BY_NAME[name].default), name
 
 
 def test_readme_is_a_short_guide():
