@@ -108,6 +108,10 @@ def expected_files() -> dict[pathlib.Path, str]:
     }
 
 
+def _shown(path: pathlib.Path) -> str:
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write or check the generated files; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0].strip())
@@ -122,9 +126,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if args.write:
             path.write_text(text)
-            print(f'param_docs: wrote {path.relative_to(REPO_ROOT)}')
+            print(f'param_docs: wrote {_shown(path)}')
         else:
-            stale.append(str(path.relative_to(REPO_ROOT)))
+            stale.append(_shown(path))
     if stale:
         print(f'param_docs: stale: {", ".join(stale)}; run python scripts/param_docs.py --write',
               file=sys.stderr)

@@ -50,4 +50,5 @@ def require(*paths: pathlib.Path) -> None:
     for path in paths:
         if not path.is_file():
             pytest.skip(f'{path} is absent: the model, labels and clips come from ../shared '
-                        '(see README, "Get a model"); set MOVINET_SHARED_DIR to use another folder')
+                        '(see README, "Get a model"); set MOVINET_SHARED_DIR to use another '
+                        'folder')
