@@ -78,7 +78,7 @@ def dds_environment(profile: str, share_dir: str) -> Dict[str, str]:
     Return the environment that gives both processes the Fast DDS profile ``profile``.
 
     The *publisher's* shared-memory segment decides whether large images arrive, so the
-    camera started here gets the same profile as the node (README, "Cameras and DDS").
+    camera started here gets the same profile as the node (docs/cameras_and_dds.md).
     """
     if not profile:
         return {}

@@ -14,7 +14,7 @@
 # limitations under the License.
 
 """
-Print README's "Cameras and DDS" table: how many camera frames reach a subscriber.
+Print how many camera frames reach a subscriber per QoS and profile (docs/cameras_and_dds.md).
 
 For each row, a camera driver process (movinet_ros.benchmark.camera_driver) publishes 200
 bgr8 frames at 30 Hz with the row's reliability and Fast DDS profile, and a plain counting

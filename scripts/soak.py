@@ -139,7 +139,7 @@ def main(argv: List[str]) -> int:
     args = parse_args(argv)
     for path in (args.model, args.labels, args.video):
         if not pathlib.Path(path).is_file():
-            print(f'soak: {path} not found (see README, "Models")', file=sys.stderr)
+            print(f'soak: {path} not found (see README, "Get a model")', file=sys.stderr)
             return 2
     frames = [cv2.resize(frame.bgr, (args.width, args.height), interpolation=cv2.INTER_LINEAR)
               for frame in read_video(args.video)]

@@ -14,7 +14,7 @@
 # limitations under the License.
 
 """
-Print README's "Always-on streams" table: how fast a new action wins after a long history.
+Print how fast a new action wins after a long history (docs/node.md, "Temporal context").
 
 A workout (../shared/clips/example_video01.mp4, looped) for a given history, then carving ice
 (../shared/clips/carving_ice.mp4, looped, at 5 fps), through a fresh RecognitionPipeline
@@ -44,7 +44,7 @@ def main() -> int:
     args = parser.parse_args()
     models = args.shared / 'models'
     if not (models / 'movinet_a0_stream_int8.tflite').is_file():
-        print(f'no model in {models}: this script needs ../shared (README, "Models")',
+        print(f'no model in {models}: this script needs ../shared (README, "Get a model")',
               file=sys.stderr)
         return 1
 

@@ -82,8 +82,8 @@ def ros_env() -> Iterator[dict]:
     Each test gets a ROS_DOMAIN_ID that no other test on this machine holds meanwhile
     (test/helpers/ros_domains.py: MOVINET_TEST_DOMAIN_BASE and _COUNT choose the range; never
     the shell's own ROS_DOMAIN_ID), so tests never see each other's topics, and the
-    Fast DDS profile restricts transports to shared memory (a segment for images, as README
-    tells users to configure) and UDP on 127.0.0.1.
+    Fast DDS profile restricts transports to shared memory (a segment for images, as
+    docs/cameras_and_dds.md tells users to configure) and UDP on 127.0.0.1.
     """
     try:
         domain, holder = _domain_claims.claim()

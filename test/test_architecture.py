@@ -24,7 +24,7 @@ import movinet_ros
 from movinet_ros.core.errors import MovinetError
 
 PACKAGE_DIR = pathlib.Path(movinet_ros.__file__).resolve().parent
-# Past this a module does several jobs; split it by job (README, Layout).
+# Past this a module does several jobs; split it by job (docs/development.md, Layout).
 MAX_MODULE_LINES = 400
 # The layers; cli/ only parses arguments and raises the others' errors.
 LAYERS = ('core', 'ros', 'offline', 'benchmark')

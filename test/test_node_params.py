@@ -16,7 +16,7 @@
 
 import argparse
 
-from helpers.constants import CONFIG_DIR, README
+from helpers.constants import CONFIG_DIR, NODE_DOC
 from movinet_ros.cli.classify import add_model_arguments
 from movinet_ros.core.events import EventConfig
 from movinet_ros.core.model import DEFAULT_NUM_THREADS
@@ -39,10 +39,10 @@ def test_yaml_defaults_mirror_the_declarations():
     assert set(PARAMS_BY_NAME) - set(values) == lists
 
 
-def test_readme_parameter_table_is_generated_from_the_declarations():
+def test_docs_parameter_table_is_generated_from_the_declarations():
     table = parameter_table_markdown()
-    assert table in README.read_text(), \
-        'README parameter table is stale; paste parameter_table_markdown() output'
+    assert table in NODE_DOC.read_text(), \
+        'docs/node.md parameter table is stale: run python scripts/param_docs.py --write'
     assert all(f'| `{spec.name}` |' in table for spec in PARAMS)
     assert '| `num_threads` | `1` |' in table and '| `publish_overlay` | `true` |' in table
 

@@ -12,13 +12,13 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The README's listener snippet, run as a user runs it: it logs results and ends on Ctrl-C."""
+"""The docs' listener snippet (docs/node.md), run as a user runs it: it logs and ends on Ctrl-C."""
 
 import signal
 import subprocess
 import sys
 
-from helpers.constants import README
+from helpers.constants import NODE_DOC
 from movinet_ros_interfaces.msg import ActionHypothesis, ActionRecognition
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.ros
 
 
 def listener_snippet() -> str:
-    text = README.read_text().split('### Subscribing from your own node', 1)[1]
+    text = NODE_DOC.read_text().split('## Subscribing from your own node', 1)[1]
     return text.split('```python\n', 1)[1].split('```', 1)[0]
 
 

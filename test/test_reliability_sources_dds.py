@@ -75,7 +75,7 @@ def test_a_second_camera_on_the_topic_is_dropped_and_reported(
     window = arrivals[start:]
     rate = (len(window) - 1) / (window[-1] - window[0])
     final = statuses[-1]
-    # The figures README's Reliability section quotes (pytest -s shows them).
+    # The figures of docs/reliability.md's DDS cases (pytest -s shows them).
     print(f'\nfigures: second camera {offset:+g} s: /actions {rate:.2f} Hz over 5 s, resets '
           f'{counter(final, "state_resets") - resets_before}, frames_other_source '
           f'{counter(final, "frames_other_source")}')

@@ -22,7 +22,7 @@ in a test's own ROS domain and look at what it publishes and prints.
 import subprocess
 import sys
 
-from helpers.constants import CAMERA, README
+from helpers.constants import CAMERA, CAMERA_DOC
 from movinet_ros.ros.video_publisher import (
     output_size, parameter_table_markdown, PARAMS, PublisherError, settings_from_values)
 import pytest
@@ -33,10 +33,11 @@ MODULE = 'movinet_ros.ros.video_publisher'
 TIMEOUT_SEC = 60
 
 
-def test_readme_table_is_generated_from_the_declarations():
+def test_docs_table_is_generated_from_the_declarations():
     table = parameter_table_markdown()
-    assert table in README.read_text(), \
-        'README video_publisher table is stale; paste parameter_table_markdown() output'
+    assert table in CAMERA_DOC.read_text(), \
+        'video_publisher table of docs/cameras_and_dds.md is stale: run python ' \
+        'scripts/param_docs.py --write'
     assert all(f'| `{spec.name}` |' in table for spec in PARAMS)
     assert "| `video` | `''` |" in table and '| `reliability` | `reliable` |' in table
 

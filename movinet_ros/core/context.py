@@ -31,8 +31,8 @@ it) is published: a clip shorter than the context gives exactly the unbounded re
 ``context_sec`` 0 keeps one state that is never reset (clip-level use).
 
 The schedule runs on the frames' stamps, not on frame counts, so it means seconds whatever
-the input rate or the share of frames lost. Measurements behind the defaults: README,
-"Always-on streams".
+the input rate or the share of frames lost. How to measure switching:
+docs/node.md, "Temporal context".
 """
 
 from __future__ import annotations

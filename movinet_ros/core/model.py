@@ -52,7 +52,7 @@ def _check_model_file(path: pathlib.Path) -> None:
     if not path.is_file():
         raise ModelFileError(
             f'model file not found: {path}; set model_path (movinet-ros: --model) to a MoViNet '
-            'stream .tflite file (README, "Models")')
+            'stream .tflite file (README, "Get a model")')
     try:
         with path.open('rb') as model_file:
             header = model_file.read(8)

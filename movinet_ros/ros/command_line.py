@@ -48,7 +48,7 @@ def help_text(executable: Executable) -> str:
     lines = [f'usage: {executable.name} [-h] [--ros-args -p NAME:=VALUE ... '
              '-r image:=TOPIC ...]', '',
              textwrap.fill(executable.summary, _WIDTH), '',
-             'parameters (-p NAME:=VALUE; the README has the same table):']
+             'parameters (-p NAME:=VALUE; docs/node.md has the same table):']
     for spec in executable.params:
         facts = [f'default {shown_default(spec.default)}']
         if allowed_values(spec):

@@ -33,7 +33,7 @@ LOSS_WARN_RATIO = 0.2
 LOSS_ADVICE = (
     "match the camera driver's QoS (input_qos auto, the default, subscribes reliable to "
     'reliable cameras) and give the driver a Fast DDS profile whose shared-memory segment '
-    'fits its images (config/fastdds_images.xml; README, "Cameras and DDS")')
+    'fits its images (config/fastdds_images.xml; docs/cameras_and_dds.md)')
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,7 @@ class InputWatch:
                     f'(the camera driver\'s, or -p "qos_overrides.{topic}.subscription.'
                     'reliability:=..." on the node)')
         return (f'{found} with compatible QoS, yet no frame arrived; is the camera streaming? '
-                '(README, "Troubleshooting")')
+                '(docs/troubleshooting.md)')
 
     def _on_incompatible_qos(self, topic: str, event: QoSRequestedIncompatibleQoSInfo) -> None:
         self._node.get_logger().warning(

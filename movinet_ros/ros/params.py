@@ -17,7 +17,7 @@
 The node's parameters: declared once from one table, validated, frozen into ``NodeSettings``.
 
 The table is the single source of truth: the node declares from it, ``config/movinet.yaml``
-mirrors its defaults and the README's parameter table is checked against it by the tests.
+and docs/node.md's parameter table are generated from it (scripts/param_docs.py).
 """
 
 from dataclasses import dataclass
@@ -104,12 +104,12 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec('reset_gap_sec', _PIPELINE.reset_gap_sec,
               'A gap between frame stamps longer than this resets the stream state. Also how '
               'long the source owning a camera topic must be silent before another publisher '
-              'on it takes the stream over (others are dropped, README "Reliability").',
+              'on it takes the stream over (others are dropped; docs/reliability.md).',
               float_range=(0.001, 3600.0)),
     ParamSpec('context_sec', DEFAULT_CONTEXT_SEC,
               'Temporal context: the published scores rest on about the last this many '
               'seconds, so a camera that runs for days still recognises the action '
-              'happening now (README, "Always-on streams"). 0: the whole history since the '
+              'happening now (docs/node.md, "Temporal context"). 0: the whole history since the '
               'last reset (clip-level use).',
               float_range=(0.0, 3600.0)),
     ParamSpec('context_streams', DEFAULT_CONTEXT_STREAMS,
@@ -269,7 +269,7 @@ def settings_from_values(values: dict[str, Any]) -> NodeSettings:
     for name in ('model_path', 'labels_path'):
         if not str(merged[name]).strip():
             problems.append(f'{name} is empty: set it to your MoViNet stream model files '
-                            '(see README, "Models")')
+                            '(see README, "Get a model")')
     if not problems and merged['event_exit_score'] > merged['event_enter_score']:
         problems.append(f'event_exit_score ({merged["event_exit_score"]}) must not exceed '
                         f'event_enter_score ({merged["event_enter_score"]})')
@@ -308,7 +308,7 @@ def allowed_values(spec: ParamSpec) -> str:
 
 
 def parameter_table_markdown() -> str:
-    """Return the README's parameter table, generated from ``PARAMS``."""
+    """Return the parameter table of docs/node.md, generated from ``PARAMS``."""
     rows = ['| Parameter | Default | Run-time change | Range | Description |',
             '|---|---|---|---|---|']
     for spec in PARAMS:

@@ -19,7 +19,8 @@ Publish a video file or camera device as a live camera: sensor_msgs/Image at the
 Frames go out on ``image`` (bgr8) and, image_transport style, as JPEG on ``image/compressed``;
 each is serialised only while it has subscribers. Stamps are the publisher's clock at
 publication, like a camera driver's. Files loop by default so demos keep running. The
-parameters are declared once, from ``PARAMS``; ``--help`` and the README's table come from it.
+parameters are declared once, from ``PARAMS``; ``--help`` and the table of
+docs/cameras_and_dds.md come from it.
 """
 
 from collections.abc import Iterator
@@ -169,7 +170,7 @@ def output_size(settings: PublisherSettings, source_width: int,
 
 
 def parameter_table_markdown() -> str:
-    """Return the README's video_publisher parameter table, generated from ``PARAMS``."""
+    """Return the video_publisher parameter table of the docs, generated from ``PARAMS``."""
     rows = ['| Parameter | Default | Range | Description |', '|---|---|---|---|']
     for spec in PARAMS:
         rows.append(f'| `{spec.name}` | `{shown_default(spec.default)}` | '

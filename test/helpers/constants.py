@@ -26,6 +26,10 @@ TEST_DIR = pathlib.Path(__file__).resolve().parents[1]
 REPO_ROOT = TEST_DIR.parent
 CONFIG_DIR = REPO_ROOT / 'config'
 README = REPO_ROOT / 'README.md'
+DOCS_DIR = REPO_ROOT / 'docs'
+# The node reference (parameter table, listener snippet) and the camera page (video_publisher).
+NODE_DOC = DOCS_DIR / 'node.md'
+CAMERA_DOC = DOCS_DIR / 'cameras_and_dds.md'
 FASTDDS_PROFILE = CONFIG_DIR / 'fastdds_images_localhost.xml'
 # Fast DDS's default 512 KB shared-memory segment, kept on localhost: a camera driver's.
 FASTDDS_DEFAULTS_PROFILE = CONFIG_DIR / 'fastdds_localhost.xml'
@@ -46,4 +50,5 @@ def require(*paths: pathlib.Path) -> None:
     for path in paths:
         if not path.is_file():
             pytest.skip(f'{path} is absent: the model, labels and clips come from ../shared '
-                        '(see README, "Models"); set MOVINET_SHARED_DIR to use another folder')
+                        '(see README, "Get a model"); set MOVINET_SHARED_DIR to use another '
+                        'folder')
