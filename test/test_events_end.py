@@ -29,7 +29,7 @@ import signal
 import sys
 import time
 
-from helpers.clips import carving_frames, CARVING_ICE
+from helpers.clips import carving_frames, CARVING_ICE, write_switch_bag
 from helpers.constants import CAMERA, CLIP_PATH, FASTDDS_PROFILE, NS_PER_SEC as NS, require
 from helpers.nodes import stamp_ns, start_node
 from helpers.pipelines import new_pipeline
@@ -50,7 +50,6 @@ def _ns(time_msg):
 
 def _bag_with_a_gap(shared_dir, path, gap_ns):
     """Write carving ice (4.4 s at 5 fps), a silence of ``gap_ns``, carving ice again."""
-    from helpers.clips import write_switch_bag
     carving = carving_frames(shared_dir)
     first = [(BASE + index * PERIOD, rgb) for index, rgb in enumerate(carving)]
     resume = first[-1][0] + gap_ns
@@ -240,11 +239,13 @@ def test_a_camera_restarted_or_killed_mid_event_ends_it(graph, model_path, label
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
     second = _start_camera(graph, 'camera_restarted')
-    index, _, end = events.end_of(start, index, timeout=START_TIMEOUT_SEC)
+    index, at, end = events.end_of(start, index, timeout=START_TIMEOUT_SEC)
     assert end.reason.startswith(REASON_RESET) and 'took the stream over' in end.reason, \
         end.reason
     assert "'camera_restarted_optical_frame'" in end.reason, end.reason
-    last_stamp, _ = _last_sent(graph, first)
+    last_stamp, last_steady = _last_sent(graph, first)
+    print(f'\nfigures: camera restarted: END "{end.reason}" {(at - last_steady) / NS:.2f} s '
+          "after the old camera's last frame")
     assert _ns(end.end) <= last_stamp
     # The new stream's event comes after the END, and begins after it.
     index, _, start = events.wait(EventKind.START, index, START_TIMEOUT_SEC)
@@ -262,7 +263,9 @@ def test_a_camera_restarted_or_killed_mid_event_ends_it(graph, model_path, label
     print(f'\nfigures: camera killed: END "{end.reason}" {after_sec:.2f} s after its last '
           f'frame (timeout {timeout_sec:g} s)')
     assert end.reason == REASON_INPUT_STOPPED, end.reason
-    assert timeout_sec < after_sec <= timeout_sec + 1.0, after_sec
+    # The node times from its own receipt of that frame, which may precede the camera's
+    # clock read after publishing by a preemption; the check runs every 0.1 s.
+    assert timeout_sec - 0.1 < after_sec <= timeout_sec + 1.0, after_sec
     # Its end and header: the last frame the node processed, one the camera sent.
     assert graph.spin_until(lambda: events.actions, 1.0)
     last_processed = stamp_ns(events.actions[-1].header)
