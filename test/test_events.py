@@ -18,7 +18,7 @@
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.events import (
     EventConfig, EventConfigError, EventDetector, EventKind, REASON_BELOW_EXIT,
-    REASON_NOT_ALLOWED)
+    REASON_INPUT_STOPPED, REASON_NOT_ALLOWED, REASON_SHUTDOWN)
 from movinet_ros.core.labels import LabelError
 import numpy as np
 import pytest
@@ -127,6 +127,58 @@ def test_a_reset_mid_event_ends_it_with_the_reason_and_forgets_candidates():
     assert detector.reset('again') == []
 
 
+def test_end_all_ends_every_ongoing_event_at_the_last_frame_seen_with_the_reason():
+    config = EventConfig(enter_score=0.3, exit_score=0.2, min_duration_sec=0.2,
+                         min_gap_sec=0.2)
+    detector = EventDetector(LABELS, config)
+    both = scores(bowling=0.4, carving_ice=0.5)
+    for index in (1, 2, 3):
+        detector.update_scores(both, index * PERIOD)
+    # Dancing is only a candidate (one frame above enter): forgotten, never ended.
+    assert detector.update_scores(scores(bowling=0.4, carving_ice=0.5, dancing=0.31),
+                                  4 * PERIOD) == []
+    assert detector.ongoing_count == 2
+    events = detector.end_all(REASON_INPUT_STOPPED)
+    assert [(e.kind, e.label, e.reason, e.start_ns, e.end_ns, e.stamp_ns) for e in events] == [
+        (EventKind.END, 'bowling', REASON_INPUT_STOPPED, PERIOD, 4 * PERIOD, 4 * PERIOD),
+        (EventKind.END, 'carving ice', REASON_INPUT_STOPPED, PERIOD, 4 * PERIOD, 4 * PERIOD)]
+    # The END covers the frames up to the last one seen, that one excluded (as any END).
+    assert events[1].mean_score == pytest.approx(0.5) and events[1].peak_score == 0.5
+    assert detector.ongoing_count == 0 and detector.counts.ended == 2
+    # Nothing left to end; the header stamp may be given (the node's last frame).
+    assert detector.end_all(REASON_SHUTDOWN, 9 * PERIOD) == []
+    # Frames after it start afresh: a new event min_duration after its first frame.
+    events = [e for index in (10, 11) for e in detector.update_scores(both, index * PERIOD)]
+    assert [(e.kind, e.start_ns) for e in events] == [
+        (EventKind.START, 10 * PERIOD), (EventKind.START, 10 * PERIOD)]
+    events = detector.end_all(REASON_SHUTDOWN, 12 * PERIOD)
+    assert [(e.reason, e.end_ns, e.stamp_ns) for e in events] == [
+        (REASON_SHUTDOWN, 11 * PERIOD, 12 * PERIOD)] * 2
+
+
+def test_every_start_gets_exactly_one_end_whatever_ends_it():
+    # Random scores, with resets and end_all calls among the frames.
+    rng = np.random.default_rng(5)
+    config = EventConfig(enter_score=0.4, exit_score=0.3, min_duration_sec=0.2,
+                         min_gap_sec=0.2)
+    detector = EventDetector(LABELS, config)
+    events = []
+    for index in range(1, 400):
+        draw = rng.random()
+        if draw < 0.03:
+            events += detector.end_all(REASON_INPUT_STOPPED)
+        probabilities = rng.dirichlet(np.full(len(LABELS), 0.3))
+        events += detector.update_scores(probabilities, index * PERIOD,
+                                         reset_reason='gap' if draw > 0.97 else None)
+    events += detector.end_all(REASON_SHUTDOWN)
+    starts = [(e.class_id, e.start_ns) for e in events if e.kind == EventKind.START]
+    ends = [(e.class_id, e.start_ns) for e in events if e.kind == EventKind.END]
+    assert len(starts) > 10 and sorted(starts) == sorted(ends)
+    assert {e.reason for e in events if e.kind == EventKind.END} == {
+        REASON_BELOW_EXIT, REASON_INPUT_STOPPED, REASON_SHUTDOWN, 'stream reset: gap'}
+    assert detector.ongoing_count == 0
+
+
 def test_several_labels_at_once_and_max_concurrent():
     config = EventConfig(enter_score=0.3, exit_score=0.2, min_duration_sec=0.2,
                          min_gap_sec=0.2, max_concurrent=2)
@@ -180,6 +232,8 @@ def test_only_allowed_labels_make_events():
     ({'min_gap_sec': float('nan')}, 'min_gap_sec'),
     ({'max_concurrent': 0}, 'max_concurrent'),
     ({'max_concurrent': True}, 'max_concurrent'),
+    ({'input_timeout_sec': 0.0}, 'input_timeout_sec must be > 0'),
+    ({'input_timeout_sec': float('inf')}, 'input_timeout_sec'),
 ])
 def test_bad_settings_say_which(options, words):
     with pytest.raises(EventConfigError, match=words) as caught:

@@ -65,6 +65,9 @@ def test_event_settings_freeze_into_the_detector_config():
     assert config.enter_score == 1.0 and isinstance(config.enter_score, float)
     assert config.max_concurrent == 2 and config.denylist == ('texting',)
     assert config.exit_score == PARAMS_BY_NAME['event_exit_score'].default
+    assert config.input_timeout_sec == PARAMS_BY_NAME['event_input_timeout_sec'].default
+    # The default ends an event before the no-input warning says the camera is gone.
+    assert config.input_timeout_sec <= PARAMS_BY_NAME['no_input_warn_sec'].default
     assert all(not PARAMS_BY_NAME[name].read_only for name in PARAMS_BY_NAME
                if name.startswith('event_'))
     with pytest.raises(SettingsError, match='event_exit_score .* must not exceed'):
@@ -76,6 +79,7 @@ def test_event_settings_freeze_into_the_detector_config():
     ('event_enter_score', 0.0, ['event_enter_score', '[0.01, 1.0]']),
     ('event_max_concurrent', 0, ['event_max_concurrent', 'integer']),
     ('event_min_gap_sec', -1.0, ['event_min_gap_sec']),
+    ('event_input_timeout_sec', 0.0, ['event_input_timeout_sec', '[0.1, 3600.0]']),
     ('top_k', 0, ['top_k', '[1, 1000]']),
     ('top_k', 2.5, ['top_k', 'integer']),
     ('score_threshold', 1.2, ['score_threshold', '[0.0, 1.0]']),
@@ -113,7 +117,8 @@ def test_node_and_classify_defaults_are_the_cores():
             'event_enter_score': events.enter_score, 'event_exit_score': events.exit_score,
             'event_min_duration_sec': events.min_duration_sec,
             'event_min_gap_sec': events.min_gap_sec,
-            'event_max_concurrent': events.max_concurrent}
+            'event_max_concurrent': events.max_concurrent,
+            'event_input_timeout_sec': events.input_timeout_sec}
     assert {name: PARAMS_BY_NAME[name].default for name in core} == core
     parser = argparse.ArgumentParser()
     add_model_arguments(parser)

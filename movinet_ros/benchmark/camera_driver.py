@@ -27,6 +27,8 @@ the stamps it sent. The tests, ``movinet-ros bench`` and ``scripts/dds_delivery.
 
 A misbehaving second camera for the reliability tests: ``--stamp-offset`` shifts its clock,
 ``--jitter-ms`` adds uniform stamp jitter, ``--name`` and ``--frame-id`` tell it apart.
+``--print-each`` prints one JSON line per frame as it goes (its stamp and the steady clock
+after publishing), for tests that kill the driver and need its last frame.
 """
 
 import argparse
@@ -82,6 +84,9 @@ def main() -> int:
                         help='seconds added to every stamp (another clock)')
     parser.add_argument('--jitter-ms', type=float, default=0.0,
                         help='uniform stamp jitter of +- this many ms')
+    parser.add_argument('--print-each', action='store_true',
+                        help='print {"stamp": ns, "steady": ns} after each frame published '
+                             '(steady: time.monotonic_ns, the same clock in every process)')
     args = parser.parse_args()
     width, height = (int(side) for side in args.size.split('x'))
     messages = clip_messages(args.clip, width, height, args.frame_id)
@@ -108,6 +113,8 @@ def main() -> int:
         msg.header.stamp.sec, msg.header.stamp.nanosec = split_ns(now)
         publisher.publish(msg)
         sent.append(now)
+        if args.print_each:
+            print(json.dumps({'stamp': now, 'steady': time.monotonic_ns()}), flush=True)
     # Give a reliable writer time to deliver its last samples before the process goes.
     time.sleep(1.0)
     print(json.dumps({'sent': sent}), flush=True)

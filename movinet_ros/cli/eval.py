@@ -20,7 +20,7 @@ import sys
 from typing import Any
 
 from movinet_ros.cli.classify import add_model_arguments, pipeline_from_args
-from movinet_ros.cli.options import non_negative_float, positive_int
+from movinet_ros.cli.options import non_negative_float, positive_float, positive_int
 from movinet_ros.core.events import EventConfig
 from movinet_ros.offline.evaluation import (DEFAULT_ACTIONS_TOPIC, evaluate_bags,
                                             MAX_ANIMATION_FRAMES)
@@ -55,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     # The node's event_* parameters, with the same defaults.
     for name, kind in (('enter_score', non_negative_float), ('exit_score', non_negative_float),
                        ('min_duration_sec', non_negative_float),
-                       ('min_gap_sec', non_negative_float), ('max_concurrent', positive_int)):
+                       ('min_gap_sec', non_negative_float), ('max_concurrent', positive_int),
+                       ('input_timeout_sec', positive_float)):
         parser.add_argument('--event-' + name.replace('_', '-'), type=kind,
                             default=getattr(defaults, name), dest='event_' + name,
                             metavar='N', help=f'as the node parameter event_{name} (default '
@@ -106,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
     event_config = EventConfig(
         enter_score=args.event_enter_score, exit_score=args.event_exit_score,
         min_duration_sec=args.event_min_duration_sec, min_gap_sec=args.event_min_gap_sec,
-        max_concurrent=args.event_max_concurrent)
+        max_concurrent=args.event_max_concurrent,
+        input_timeout_sec=args.event_input_timeout_sec)
     summary = evaluate_bags(
         args.bags, args.topic, pipeline, annotations_path=args.annotations, out_dir=args.out,
         write_bag=args.write_bag, animate=args.animate, progress=sys.stderr.isatty(),

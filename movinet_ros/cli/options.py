@@ -55,3 +55,11 @@ def non_negative_float(text: str) -> float:
     if not math.isfinite(value) or value < 0.0:
         raise argparse.ArgumentTypeError(f'must be a finite number >= 0, got {text}')
     return value
+
+
+def positive_float(text: str) -> float:
+    """Parse a finite number > 0."""
+    value = non_negative_float(text)
+    if value == 0.0:
+        raise argparse.ArgumentTypeError(f'must be a finite number > 0, got {text}')
+    return value

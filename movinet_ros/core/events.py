@@ -32,6 +32,10 @@ Per allowed label, with hysteresis:
 - A stream-state reset (gap, stamp backwards, size change, or ``reset``) ends every ongoing
   event with reason ``stream reset: <why>`` and forgets every candidate: scores after a
   reset rest on a new state.
+- ``end_all`` ends every ongoing event for any other reason the caller knows of and the
+  frames cannot tell: input that stopped coming for ``input_timeout_sec`` (the detector has
+  no clock: the node times it on its steady clock, ``movinet-ros eval`` on the bag's log
+  times), the node deactivating or shutting down. So every START gets its END.
 - At most ``max_concurrent`` events are ongoing. Ongoing events are never pre-empted: a
   label that qualifies while every slot is taken waits (its run keeps counting) and starts
   when a slot frees, highest score first, ties to the lower class id.
@@ -47,9 +51,13 @@ from movinet_ros.core.errors import EventConfigError
 from movinet_ros.core.postprocess import Ranker, RankingConfig
 import numpy as np
 
+# The END's reason, as ActionEvent.msg lists them.
 REASON_BELOW_EXIT = 'score below exit'
 REASON_RESET = 'stream reset: '
 REASON_NOT_ALLOWED = 'label no longer allowed'
+REASON_INPUT_STOPPED = 'input stopped'
+REASON_DEACTIVATED = 'node deactivated'
+REASON_SHUTDOWN = 'node shutting down'
 
 
 class EventKind(enum.IntEnum):
@@ -70,9 +78,14 @@ class EventConfig:
     max_concurrent: int = 3
     allowlist: tuple[str, ...] = ()
     denylist: tuple[str, ...] = ()
+    # No frame for this long ends every ongoing event (``input stopped``); timed by the
+    # caller on the time of receipt. The default is the stream's reset gap: a silence the
+    # stream state would not survive anyway once frames come back.
+    input_timeout_sec: float = 2.0
 
     def __post_init__(self) -> None:
-        for name in ('enter_score', 'exit_score', 'min_duration_sec', 'min_gap_sec'):
+        for name in ('enter_score', 'exit_score', 'min_duration_sec', 'min_gap_sec',
+                     'input_timeout_sec'):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) \
                     or not math.isfinite(value) or value < 0:
@@ -85,6 +98,9 @@ class EventConfig:
             raise EventConfigError(
                 f'exit_score ({self.exit_score}) must not exceed enter_score '
                 f'({self.enter_score}): the hysteresis needs exit <= enter')
+        if self.input_timeout_sec == 0:
+            raise EventConfigError('input_timeout_sec must be > 0: an event must end when '
+                                   'its input stops')
         count = self.max_concurrent
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise EventConfigError(f'max_concurrent must be an integer >= 1, got {count!r}')
@@ -191,15 +207,20 @@ class EventDetector:
         return events
 
     def reset(self, why: str, stamp_ns: int | None = None) -> list[ActionEvent]:
-        """
-        End every ongoing event because the stream state starts over; forget candidates.
+        """End every ongoing event because the stream state starts over (``end_all``)."""
+        return self.end_all(REASON_RESET + why, stamp_ns)
 
-        The END's reason is ``stream reset: <why>``; its end is the last frame seen (the
-        action was last observed there), its header ``stamp_ns`` (default the same).
+    def end_all(self, reason: str, stamp_ns: int | None = None) -> list[ActionEvent]:
+        """
+        End every ongoing event for ``reason``, by class id; forget candidates.
+
+        Each END's end is the last frame seen (the action was last observed there), its
+        header ``stamp_ns`` (default the same). The next frame starts afresh: a label still
+        scoring high starts a new event after ``min_duration_sec``.
         """
         last = self._last_stamp_ns if self._last_stamp_ns is not None else (stamp_ns or 0)
         decided = stamp_ns if stamp_ns is not None else last
-        events = [self._end(class_id, track, decided, last, REASON_RESET + why)
+        events = [self._end(class_id, track, decided, last, reason)
                   for class_id, track in sorted(self._tracks.items()) if track.ongoing]
         self._tracks.clear()
         self._last_stamp_ns = None

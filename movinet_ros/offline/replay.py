@@ -28,6 +28,11 @@ would have published while it was recorded:
   record of when it was received; the node uses the time of receipt for such frames.
 - A frame that cannot be deserialised or converted is counted as rejected and skipped;
   it never stops the run.
+- Action events follow the node's rules: no message for longer than the event settings'
+  ``input_timeout_sec`` of log time (the recorder's time of receipt, as the node's steady
+  clock is its own) ends every ongoing event with reason ``input stopped`` at the last
+  frame seen, before the stream goes on; an event still going at the last frame ends there
+  (reason ``ongoing at the end``).
 
 Messages are read ahead in a thread (:mod:`.reading`); results do not depend on it:
 messages reach the pipeline in the bag's order, and the pipeline alone decides what it
@@ -39,7 +44,7 @@ import time
 from typing import Any
 
 import cv2
-from movinet_ros.core.events import EventConfig, EventDetector, EventKind
+from movinet_ros.core.events import EventConfig, EventDetector, REASON_INPUT_STOPPED
 from movinet_ros.core.frames import FrameError
 from movinet_ros.core.pipeline import Recognition, RecognitionPipeline
 from movinet_ros.core.serialized import process_frame
@@ -83,12 +88,17 @@ def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
     ranking = pipeline.config.ranking
     detector = EventDetector(pipeline.labels, event_config or EventConfig(
         allowlist=ranking.allowlist, denylist=ranking.denylist))
+    timeout_ns = round(detector.config.input_timeout_sec * 1e9)
+    last_log_ns: int | None = None
     bar = _progress_bar(reading.count) if progress else None
     try:
         for message in messages:
             run.frames_read += 1
             if bar is not None:
                 bar.update()
+            if last_log_ns is not None and message.log_time_ns - last_log_ns > timeout_ns:
+                run.events += detector.end_all(REASON_INPUT_STOPPED)
+            last_log_ns = message.log_time_ns
             recognition = _recognise(pipeline, message, run)
             if recognition is None:
                 continue
@@ -103,10 +113,8 @@ def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
         if bar is not None:
             bar.close()
     run.loop_sec = time.perf_counter() - started
-    if run.frames:
-        last = run.frames[-1].stamp_ns
-        run.events += [replace(event, kind=EventKind.END, stamp_ns=last, end_ns=last,
-                               reason=REASON_ONGOING) for event in detector.ongoing]
+    # At the last frame seen, as the node ends its events when it stops.
+    run.events += detector.end_all(REASON_ONGOING)
     run.stats = stats_since(before, pipeline.stats)
     return run
 

@@ -19,6 +19,10 @@ The movinet lifecycle node: camera images in, ActionRecognition out.
 configure loads the model and labels (a failure leaves the node unconfigured with an error
 saying what to fix), activate subscribes and publishes, deactivate stops and resets the
 stream state. With ``autostart`` (default) the node walks itself to active.
+
+Every START gets its END: besides the scores, an ongoing event ends on every stream-state
+reset (also a new source taking the stream over, and ``~/reset``), when the camera stops
+sending (``ros.event_ends``), on deactivate, and when the node shuts down or is destroyed.
 """
 
 import sys
@@ -28,7 +32,7 @@ from typing import Any
 from diagnostic_msgs.msg import DiagnosticArray
 from movinet_ros.core.cdr import checked_frame_id
 from movinet_ros.core.errors import MovinetError
-from movinet_ros.core.events import ActionEvent as Event
+from movinet_ros.core.events import REASON_DEACTIVATED
 from movinet_ros.core.frames import FrameError
 from movinet_ros.core.overlay import draw_hypotheses
 from movinet_ros.core.pipeline import Recognition, RecognitionPipeline
@@ -37,10 +41,10 @@ from movinet_ros.ros.camera_inputs import CameraInputs, INPUT_MATCH_PERIOD_SEC
 from movinet_ros.ros.cameras import Camera, create_publishers, make_cameras, worst_loss_ratio
 from movinet_ros.ros.clocks import SimClockWatch
 from movinet_ros.ros.command_line import Executable, handle_arguments, USAGE_ERROR
-from movinet_ros.ros.conversions import (
-    event_to_msg, pixels_to_image_msg, recognition_to_msg, stamp_from_ns)
+from movinet_ros.ros.conversions import pixels_to_image_msg, recognition_to_msg, stamp_from_ns
 from movinet_ros.ros.diagnostics import (
     diagnostic_array, DiagnosticsThread, HealthMonitor, node_report)
+from movinet_ros.ros.event_ends import end_for_good, InputTimeout, publish_events
 from movinet_ros.ros.input_watch import InputWatch
 from movinet_ros.ros.node_parameters import (
     checked_changes, declare_all, EVENT_PARAMS, parameter_values, RUNTIME_RANKING_PARAMS)
@@ -88,6 +92,9 @@ class MovinetNode(LifecycleNode):
                           clock=Clock(clock_type=ClockType.STEADY_TIME))
         self.create_service(Trigger, '~/reset', self._on_reset)
         self._input_watch = InputWatch(self)
+        self._input_timeout = InputTimeout(
+            self, lambda: self.cameras if self._active else [],
+            lambda: self.settings.event_input_timeout_sec if self.settings else 0.0)
 
     @property
     def pipeline(self) -> RecognitionPipeline | None:
@@ -147,7 +154,7 @@ class MovinetNode(LifecycleNode):
         for camera in self.cameras:
             camera.pipeline.reset()
             camera.sources.reset()
-            self._publish_events(camera, camera.detector.reset('node deactivated'))
+            publish_events(camera, camera.detector.end_all(REASON_DEACTIVATED))
         return super().on_deactivate(state)
 
     def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
@@ -156,6 +163,7 @@ class MovinetNode(LifecycleNode):
 
     def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
         self._stop_input()
+        end_for_good(self.cameras)
         self._release()
         return TransitionCallbackReturn.SUCCESS
 
@@ -163,6 +171,7 @@ class MovinetNode(LifecycleNode):
         self._active = False
         self._input_watch.clear()
         self._inputs.stop(self.cameras)
+        self._input_timeout.clear()
 
     def _release(self) -> None:
         for camera in self.cameras:
@@ -189,8 +198,10 @@ class MovinetNode(LifecycleNode):
                 pipeline.reject_unread()
                 self._warn_rejected(f'{camera.image_topic}: {error}')
                 return
-            if not camera.sources.accept(source, pipeline, camera.image_topic, self.get_logger(),
-                                         publisher_names(self, camera.image_topic)):
+            if not camera.sources.accept(
+                    source, pipeline, camera.image_topic, self.get_logger(),
+                    publisher_names(self, camera.image_topic),
+                    lambda why: self._reset_stream(camera, why)):
                 return
             if not frame.zero_stamp:
                 self._track_loss(camera, frame.stamp_ns)
@@ -199,8 +210,10 @@ class MovinetNode(LifecycleNode):
                 self.get_logger().warning(
                     'input images have a zero header.stamp; using the time of receipt '
                     'instead (fix the camera driver to stamp its frames)')
+        received_ns = time.monotonic_ns()
+        self._input_timeout.seen(camera, received_ns)
         try:
-            result = process_frame(pipeline, frame, received_ns=time.monotonic_ns())
+            result = process_frame(pipeline, frame, received_ns=received_ns)
         except FrameError as error:
             self._warn_rejected(f'{camera.image_topic}: {error}')
             return
@@ -240,16 +253,17 @@ class MovinetNode(LifecycleNode):
         self.health.add_inference(result.inference_ms)
         camera.actions_pub.publish(recognition_to_msg(result, camera.pipeline.model.name))
         camera.frame_id = result.frame_id
-        self._publish_events(camera, camera.detector.update(result))
+        publish_events(camera, camera.detector.update(result))
         if (self.settings.publish_overlay and result.pixels is not None
                 and camera.overlay_pub.get_subscription_count() > 0):
             overlay = draw_hypotheses(result.rgb(), result.hypotheses)
             camera.overlay_pub.publish(pixels_to_image_msg(
                 overlay, 'rgb8', stamp_from_ns(result.stamp_ns), result.frame_id))
 
-    def _publish_events(self, camera: Camera, events: list[Event]) -> None:
-        for event in events:
-            camera.events_pub.publish(event_to_msg(event, camera.frame_id))
+    def _reset_stream(self, camera: Camera, why: str) -> None:
+        """Start the camera's stream over and end its events (``stream reset: <why>``)."""
+        camera.pipeline.reset()
+        publish_events(camera, camera.detector.reset(why))
 
     def _warn_rejected(self, reason: str) -> None:
         if self._rejections.should_log(reason):
@@ -262,8 +276,7 @@ class MovinetNode(LifecycleNode):
             response.message = 'not configured: no model loaded'
             return response
         for camera in self.cameras:
-            camera.pipeline.reset()
-            self._publish_events(camera, camera.detector.reset('requested via ~/reset'))
+            self._reset_stream(camera, 'requested via ~/reset')
         self.get_logger().info('stream state reset: requested via ~/reset')
         response.success = True
         response.message = f'stream state reset ({len(self.cameras)} camera(s))'
@@ -295,13 +308,15 @@ class MovinetNode(LifecycleNode):
                 for camera in self.cameras:
                     forced = camera.detector.set_config(event_config)
                     if self._active:
-                        self._publish_events(camera, forced)
+                        publish_events(camera, forced)
             self.settings = settings
         return SetParametersResult(successful=True)
 
     def destroy_node(self) -> None:
-        """Stop the diagnostics thread, then destroy the node."""
+        """Stop the diagnostics thread, end the ongoing events, then destroy the node."""
         self._diagnostics_thread.stop()
+        self._active = False
+        end_for_good(self.cameras)
         super().destroy_node()
 
     def _publish_diagnostics(self) -> None:

@@ -30,7 +30,8 @@ from rclpy.parameter import Parameter
 # Parameters that take effect at once on a configured node, by what they change.
 RUNTIME_RANKING_PARAMS = ('top_k', 'score_threshold', 'label_allowlist', 'label_denylist')
 EVENT_PARAMS = ('event_enter_score', 'event_exit_score', 'event_min_duration_sec',
-                'event_min_gap_sec', 'event_max_concurrent', 'label_allowlist', 'label_denylist')
+                'event_min_gap_sec', 'event_max_concurrent', 'event_input_timeout_sec',
+                'label_allowlist', 'label_denylist')
 
 
 def descriptor(spec: ParamSpec) -> ParameterDescriptor:

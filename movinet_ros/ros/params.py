@@ -97,6 +97,12 @@ PARAMS: tuple[ParamSpec, ...] = (
               'Most events ongoing at once per camera; ongoing events are never pre-empted, '
               'a label that qualifies while all are taken starts when one ends.',
               read_only=False, int_range=(1, 1000)),
+    ParamSpec('event_input_timeout_sec', _EVENTS.input_timeout_sec,
+              'No frame from the camera for this long (steady clock) ends its ongoing events '
+              '(END reason "input stopped", at the last frame seen), so a consumer waiting '
+              'for an END never hangs on a dead camera. Keep it at most no_input_warn_sec, '
+              'so the END comes before that warning.', read_only=False,
+              float_range=(0.1, 3600.0)),
     ParamSpec('resize_mode', _PIPELINE.resize_mode,
               'How frames are fitted to the model input: stretch (whole frame, aspect not '
               "kept) or center_crop (central region with the model's aspect).",
@@ -172,6 +178,7 @@ class NodeSettings:
     event_min_duration_sec: float
     event_min_gap_sec: float
     event_max_concurrent: int
+    event_input_timeout_sec: float
     resize_mode: str
     reset_gap_sec: float
     context_sec: float
@@ -197,6 +204,7 @@ class NodeSettings:
                            min_duration_sec=self.event_min_duration_sec,
                            min_gap_sec=self.event_min_gap_sec,
                            max_concurrent=self.event_max_concurrent,
+                           input_timeout_sec=self.event_input_timeout_sec,
                            allowlist=self.label_allowlist, denylist=self.label_denylist)
 
     def pipeline_config(self) -> PipelineConfig:
@@ -276,7 +284,7 @@ def settings_from_values(values: dict[str, Any]) -> NodeSettings:
     if problems:
         raise SettingsError('; '.join(problems))
     for name in ('event_enter_score', 'event_exit_score', 'event_min_duration_sec',
-                 'event_min_gap_sec'):
+                 'event_min_gap_sec', 'event_input_timeout_sec'):
         merged[name] = float(merged[name])
     merged['target_fps'] = float(merged['target_fps'])
     merged['score_threshold'] = float(merged['score_threshold'])

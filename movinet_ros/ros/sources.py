@@ -100,18 +100,20 @@ class SourceGuard:
         return False, False
 
     def accept(self, source: Source, pipeline: Any, topic: str, logger: Any,
-               names: Callable[[Source], str]) -> bool:
+               names: Callable[[Source], str], reset_stream: Callable[[str], None]) -> bool:
         """
         Apply the rule to a frame of ``topic``: True if it feeds ``pipeline``'s stream.
 
-        A takeover resets the pipeline once (logged); a dropped frame is counted in the
-        pipeline's stats (received, other_source) and reported, rate-limited.
+        A takeover calls ``reset_stream(why)`` once (the caller resets the stream state and
+        ends its events) and is logged; a dropped frame is counted in the pipeline's stats
+        (received, other_source) and reported, rate-limited.
         """
         accepted, took_over = self.admit(source)
         if took_over:
-            pipeline.reset()
-            logger.info(f'{topic}: stream state reset: {source.describe()} took the stream '
-                        'over (the previous source was silent longer than reset_gap_sec)')
+            why = f'{source.describe()} took the stream over'
+            reset_stream(why)
+            logger.info(f'{topic}: stream state reset: {why} (the previous source was silent '
+                        'longer than reset_gap_sec)')
         if accepted:
             return True
         pipeline.drop_other_source()
