@@ -27,9 +27,12 @@ import argparse
 import pathlib
 import sys
 
-from movinet_ros.benchmark.context_rules import Layout, measure_layout, pipeline_maker
+from movinet_ros.benchmark.context_rules import copy_costs, Layout, measure_layout, \
+    pipeline_maker
 from movinet_ros.core.context import RULES
 
+# Processed frames timed per way of running the copies (CPU time of this process).
+COST_STEPS = 200
 LAYOUTS = (Layout(3, 6.0), Layout(2, 6.0), Layout(2, 4.0), Layout(1, 6.0))
 
 
@@ -72,6 +75,14 @@ def main() -> int:
                   f'{_seconds(figure.first_right_sec)} | '
                   f'{_seconds(figure.worst_first_right_sec)} | {figure.share_right:.2f} | '
                   f'{figure.new_probability:.2f} | {figure.flicker_per_min:.1f} |', flush=True)
+    print('\n| copies | bare invoke (one state) | copies sharing one interpreter (forks, '
+          'states swapped) | an interpreter per copy | memory per extra interpreter |')
+    print('|---|---|---|---|---|')
+    for copies in (2, 3):
+        costs = copy_costs(model, copies, COST_STEPS)
+        print(f'| {copies} | {costs["bare_ms"]:.1f} ms | {costs["forks_ms"]:.1f} ms | '
+              f'{costs["clones_ms"]:.1f} ms | {costs["mb_per_interpreter"]:.0f} MB |',
+              flush=True)
     return 0
 
 

@@ -39,7 +39,7 @@ import pathlib
 import time
 
 import cv2
-from movinet_ros.benchmark.switching import CARVING_ICE, carving_frames, PERIOD_NS, \
+from movinet_ros.benchmark.switching import carving_frames, CARVING_ICE, PERIOD_NS, \
     switch_stream
 from movinet_ros.core.context import CombineRule, ContextConfig, most_confident
 from movinet_ros.core.model import StreamModel
@@ -99,14 +99,10 @@ def published(steps: Trace, rule: CombineRule) -> list[np.ndarray]:
     return [rule(probabilities, frames)[0] for probabilities, frames in steps]
 
 
-def video_stream(path: pathlib.Path, *, loops: int = 1) -> list[tuple[int, np.ndarray]]:
-    """Return a video's RGB frames stamped from its frame rate, ``loops`` times over."""
-    frames = list(read_video(path))
-    if not frames:
-        return []
-    period = frames[1].stamp_ns - frames[0].stamp_ns if len(frames) > 1 else PERIOD_NS
-    rgb = [cv2.cvtColor(frame.bgr, cv2.COLOR_BGR2RGB) for frame in frames]
-    return [((index + 1) * period, rgb[index % len(rgb)]) for index in range(len(rgb) * loops)]
+def video_stream(path: pathlib.Path) -> list[tuple[int, np.ndarray]]:
+    """Return a video's RGB frames with their stamps, as ``eval-dataset`` feeds a video."""
+    return [(frame.stamp_ns, cv2.cvtColor(frame.bgr, cv2.COLOR_BGR2RGB))
+            for frame in read_video(path)]
 
 
 @dataclass
