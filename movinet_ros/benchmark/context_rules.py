@@ -205,7 +205,9 @@ def copy_costs(model_path: pathlib.Path, copies: int, steps: int) -> dict[str, f
     interpreter each. The three ways (bare: one state; forks; clones) take turns frame by
     frame, and each frame is timed in CPU time of this process (one interpreter thread),
     so that other load on the machine does not count. Returns ms per frame of each, and the
-    resident memory one more interpreter adds, in MB (Linux: /proc/self/statm).
+    resident memory one more interpreter adds, in MB (Linux: /proc/self/statm; call it
+    before the process has loaded and freed other models, whose freed memory a new
+    interpreter would reuse unseen).
     """
     frame = np.random.default_rng(0).random((1, 1, 172, 172, 3))
     results: dict[str, float] = {}
