@@ -43,7 +43,7 @@ COLCON_STAMP := $(INSTALL_BASE)/.movinet_ros_built
 PACKAGE_SOURCES := $(shell find movinet_ros_interfaces -type f 2>/dev/null) package.xml setup.py \
 	setup.cfg resource/movinet_ros $(wildcard launch/*.launch.py config/*.yaml)
 
-.PHONY: setup demo test typecheck lint clean lock bench
+.PHONY: setup demo test typecheck lint clean lock bench bench-real
 
 # The main job: the node on a live stream (a clip played as a camera). Overrides:
 # make demo VIDEO=clip.mp4 MODEL=model.tflite LABELS=labels.txt SIZE=640x480 \
@@ -89,6 +89,15 @@ test: typecheck
 # The node and the pipeline against the model's own floor: a table and a JSON line (~3 min).
 bench: setup
 	$(ENV) $(LOCAL_DDS) movinet-ros bench
+
+# The real-footage benchmark: the clips of ../shared/clips/real/manifest.csv through the
+# pipeline's defaults and, beside them, the bare model as the TFLite reference app feeds it
+# (every frame, one state); prints the per-clip table (~1 min). SHARED=... for another copy.
+SHARED ?= ../shared
+bench-real: setup
+	$(ENV) movinet-ros eval-dataset $(SHARED)/clips/real/manifest.csv --reference --jobs 1 \
+		--model $(SHARED)/models/movinet_a0_stream_int8.tflite \
+		--labels $(SHARED)/models/kinetics600_label_map.txt --out $(BUILD_BASE)/bench-real
 
 lint: setup
 	$(ENV) python -m pytest test/test_flake8.py test/test_pep257.py test/test_copyright.py

@@ -20,13 +20,16 @@ user gets: after 10 minutes of a workout, carving ice is top-1 within 3 s.
 """
 
 import copy
+import functools
 import json
 
 from helpers import clips
 from helpers.constants import CAMERA, LABELS_PATH, MODEL_PATH, NS_PER_SEC as SEC
 from helpers.pipelines import new_pipeline
 from movinet_ros import cli
-from movinet_ros.core.context import BoundedContext, ContextConfig, ContextConfigError, MIN_FRAMES
+from movinet_ros.core.context import (
+    BoundedContext, ContextConfig, ContextConfigError, geometric_mean, inverse_frames_mean,
+    MIN_FRAMES, most_confident, oldest_copy, RULES, uniform_mean)
 from movinet_ros.core.postprocess import softmax
 import numpy as np
 import pytest
@@ -41,7 +44,7 @@ class FakeStream:
         self.frames_in_state = 0
         self.total = np.zeros(3)
 
-    def fork(self):
+    def clone(self):
         twin = copy.copy(self)
         twin.reset()
         return twin
@@ -137,6 +140,61 @@ def test_published_probabilities_sum_to_one():
         assert probabilities.sum() == pytest.approx(1.0, abs=1e-5)
 
 
+def test_the_rules_combine_the_ready_copies_as_documented():
+    sure = np.array([0.9, 0.05, 0.05])
+    unsure = np.array([0.2, 0.5, 0.3])
+    probabilities, frames = [unsure, sure], [30, 7]
+    chosen, rests_on = most_confident(probabilities, frames)
+    assert chosen is sure and rests_on == 7
+    chosen, rests_on = oldest_copy(probabilities, frames)
+    assert chosen is unsure and rests_on == 30
+    mean, rests_on = uniform_mean(probabilities, frames)
+    np.testing.assert_allclose(mean, (sure + unsure) / 2)
+    assert rests_on == 30
+    mean, _ = inverse_frames_mean(probabilities, frames)
+    np.testing.assert_allclose(mean, (unsure / 30 + sure / 7) / (1 / 30 + 1 / 7))
+    geometric, _ = geometric_mean(probabilities, frames)
+    expected = np.sqrt(sure * unsure)
+    np.testing.assert_allclose(geometric, expected / expected.sum(), rtol=1e-6)
+    assert set(RULES) >= {'most_confident', 'inverse_frames_mean', 'uniform_mean',
+                          'geometric_mean', 'oldest'}
+    with pytest.raises(ContextConfigError, match='context rule'):
+        ContextConfig(rule='median')
+
+
+def test_most_confident_publishes_one_copy_and_says_how_many_frames_it_saw():
+    context = BoundedContext(FakeStream(), ContextConfig(context_sec=6.0, streams=2))
+    for index in range(200):
+        probabilities = context.step(one_hot(index % 2), index * PERIOD)
+        if index >= 30:
+            ready = [c for c in context.models if c.frames_in_state >= MIN_FRAMES]
+            matches = [c.frames_in_state for c in ready if np.array_equal(
+                softmax(np.log(c.total / c.frames_in_state)), probabilities)]
+            assert context.frames_in_state in matches
+
+
+def test_a_scorer_replaces_the_per_copy_probabilities():
+    # What a trained head on each copy's pooled features would do: score the copy, not the
+    # logits; the rule then combines what the scorer gave.
+    seen = []
+
+    def scorer(copy, logits):
+        seen.append((copy, logits.shape))
+        return one_hot(copy.frames_in_state % 3) / one_hot(0).sum()
+
+    context = BoundedContext(FakeStream(), ContextConfig(context_sec=2.0, streams=2),
+                             scorer=scorer, rule=oldest_copy)
+    for index in range(40):
+        probabilities = context.step(one_hot(0), index * PERIOD)
+    assert {id(copy) for copy, _ in seen} == {id(copy) for copy in context.models}
+    assert all(shape == (3,) for _, shape in seen)
+    oldest = max(context.state_frames)
+    assert probabilities.argmax() == oldest % 3 and context.frames_in_state == oldest
+    np.testing.assert_array_equal(
+        context.copy_probabilities(context.models[0], np.zeros(3)),
+        scorer(context.models[0], np.zeros(3)))
+
+
 # --- the real model on the real clips ---------------------------------------------------------
 
 
@@ -145,28 +203,36 @@ def _run(pipeline, stream):
             if (result := pipeline.process(rgb, stamp)) is not None]
 
 
+@functools.cache
+def _loaded(context):
+    return new_pipeline(target_fps=5.0, reset_gap_sec=3600.0,
+                        context=ContextConfig(**dict(context)))
+
+
 def _pipeline(**context):
-    # Callers take the shared_dir fixture: it skips where the model or a clip is absent.
-    return new_pipeline(target_fps=5.0, reset_gap_sec=3600.0, context=ContextConfig(**context))
+    # One pipeline (its interpreters loaded once) per context for the whole module, reset
+    # before each use. Callers take the shared_dir fixture: it skips where a file is absent.
+    pipeline = _loaded(tuple(sorted(context.items())))
+    pipeline.reset()
+    return pipeline
 
 
 @pytest.mark.model
-def test_after_ten_minutes_of_another_action_carving_ice_wins_within_3_s(shared_dir):
-    history = 3000  # 10 minutes at 5 fps
-    stream = clips.switch_stream(shared_dir, history, 90)
-    results = _run(_pipeline(), stream)
-    assert len(results) == history + 90
+def test_after_ten_minutes_of_another_action_carving_ice_wins_within_2_s(shared_dir):
+    history, after_frames = 3000, 100  # 10 minutes of the workout, then 20 s of carving ice
+    pipeline = _pipeline()
+    results = _run(pipeline, clips.switch_stream(shared_dir, history, after_frames))
+    assert len(results) == history + after_frames
     before, after = results[:history], results[history:]
     assert before[-1].hypotheses[0].label != clips.CARVING_ICE
     switched = clips.frames_until_top1(after)
-    assert switched is not None and switched <= 15, switched
-    # Settled: carving ice on top nearly always (the looped clip jumps back every 4 s, and
-    # then the youngest copy briefly sees a cut; "chiselling" is its close neighbour).
-    settled = after[30:]
-    on_top = [r.hypotheses[0].label == clips.CARVING_ICE for r in settled]
-    assert sum(on_top) >= 0.9 * len(settled), [r.hypotheses[0].label for r in settled]
-    assert np.median([r.hypotheses[0].score for r in settled]) >= 0.9
-    assert max(r.frames_in_state for r in results) <= 31
+    assert switched is not None and (switched - 1) * PERIOD / SEC <= 2.0, switched
+    on_top = [r.hypotheses[0].label == clips.CARVING_ICE for r in after]
+    assert sum(on_top) >= 0.9 * len(after), [r.hypotheses[0].label for r in after]
+    carving = pipeline.labels.index(clips.CARVING_ICE)
+    assert np.mean([r.probabilities[carving] for r in after]) >= 0.85
+    window = round(pipeline.config.context.context_sec * SEC / PERIOD)
+    assert max(r.frames_in_state for r in results) <= window + 1
 
 
 @pytest.mark.model
@@ -197,19 +263,19 @@ def test_a_clip_shorter_than_the_context_gives_the_unbounded_result(shared_dir):
 
 @pytest.mark.model
 def test_soak_keeps_the_pooled_sums_and_counts_bounded(shared_dir):
-    # 20 minutes of synthetic noise at 5 fps: every copy's pool counts stay within the window
+    # 10 minutes of synthetic noise at 5 fps: every copy's pool counts stay within the window
     # and the running sums stop growing, where the unbounded state grows without end.
     pipeline = _pipeline()
     unbounded = _pipeline(context_sec=0.0)
     rng = np.random.default_rng(7)
     frames = [rng.integers(0, 256, (172, 172, 3), dtype=np.uint8) for _ in range(16)]
     peaks = []
-    for index in range(6000):
+    for index in range(3000):
         stamp = (index + 1) * PERIOD
         pipeline.process(frames[index % len(frames)], stamp)
         if index < 1500:
             unbounded.process(frames[index % len(frames)], stamp)
-        if index % 500 == 499:
+        if index % 300 == 299:
             states = [m.state_arrays() for m in pipeline.context.models]
             counts = [int(a.max()) for s in states for n, a in s.items()
                       if n.endswith('frame_count')]
@@ -239,7 +305,7 @@ def test_eval_measures_the_switch_on_a_bag_of_ten_minutes_then_carving_ice(share
                      '--out', str(tmp_path / 'out')]) == 0
     summary = json.loads((tmp_path / 'out' / 'summary.json').read_text(encoding='utf-8'))
     assert summary['frames_processed'] == history + 60
-    assert summary['context_sec'] == 6.0 and summary['context_streams'] == 3
+    assert summary['context_sec'] == 6.0 and summary['context_streams'] == 2
     carving = summary['segments'][1]
     assert carving['label'] == clips.CARVING_ICE and carving['correct']
     assert carving['time_to_correct_sec'] <= 3.0

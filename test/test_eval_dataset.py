@@ -36,7 +36,7 @@ import sys
 import cv2
 from helpers.clips import clip_frames
 from helpers.constants import (
-    CAMERA, CLIP_PATH, LABELS_PATH, MODEL_PATH, OTHER_CLIP_PATH, require)
+    CAMERA, CLIP_PATH, LABELS_PATH, MODEL_PATH, OTHER_CLIP_PATH, require, SHARED_DIR)
 from movinet_ros import cli
 from movinet_ros.offline import bags
 from movinet_ros.offline.bags import read_image_messages, write_video_bag
@@ -391,3 +391,45 @@ def test_start_up_errors_say_what_is_wrong(tmp_path, model_path, labels_path, cl
     assert lines[0].startswith('movinet-ros eval-dataset: error: ')
     assert expected in lines[0]
     assert not (out / 'results.csv').exists()
+
+
+@pytest.mark.model
+def test_real_footage_benchmark_beside_the_bare_model(tmp_path, model_path, labels_path,
+                                                      capsys):
+    # Public footage nobody in this project made, scored by the defaults and, in the same
+    # run, by the bare model as the TFLite reference app feeds it (every frame, one state).
+    manifest = SHARED_DIR / 'clips' / 'real' / 'manifest.csv'
+    require(manifest)
+    out = tmp_path / 'out'
+    assert _eval_dataset({'manifest': manifest}, out, model_path, labels_path,
+                         '--reference', '--jobs', '1') == 0
+    printed = capsys.readouterr().out
+    summary = json.loads((out / 'summary.json').read_text(encoding='utf-8'))
+    bare = json.loads((out / 'reference' / 'summary.json').read_text(encoding='utf-8'))
+    assert (summary['context_sec'], bare['context_sec'], bare['target_fps']) == (6.0, 0.0, 0.0)
+    assert summary['samples'] == bare['samples'] == 6 and summary['failed'] == 0
+    assert summary['top1_accuracy'] * 6 >= 5 - 1e-9, printed
+    assert summary['mean_true_probability'] >= bare['mean_true_probability'] - 0.05, printed
+
+    rows = _rows(out / 'results.csv')
+    bare_rows = _rows(out / 'reference' / 'results.csv')
+    for row in rows + bare_rows:
+        probability = float(row['true_probability'])
+        assert 0.0 <= probability <= 1.0
+        if row['correct'] == 'true':
+            assert probability == float(row['score'])  # the true class is top-1
+        else:
+            assert probability <= float(row['score'])
+    assert summary['mean_true_probability'] == pytest.approx(
+        sum(float(row['true_probability']) for row in rows) / 6, abs=1e-6)
+    # The table: one line per clip with both results, then the overall line.
+    for row, bare_row in zip(rows, bare_rows, strict=True):
+        line = next(line for line in printed.splitlines()
+                    if line.startswith(f'| {row["recording"]} |'))
+        cells = [cell.strip() for cell in line.strip('|').split('|')]
+        assert cells[1:3] == [row['label'], row['prediction']]
+        assert cells[5] == f'{float(row["true_probability"]):.2f}'
+        assert cells[6] == bare_row['prediction']
+        assert cells[9] == f'{float(bare_row["true_probability"]):.2f}'
+    overall = next(line for line in printed.splitlines() if line.startswith('| overall |'))
+    assert f'{summary["mean_true_probability"]:.2f}' in overall

@@ -580,6 +580,22 @@ def test_real_model_forks_interleaved_equal_separate_models(model_path, clip_inp
 
 
 @pytest.mark.model
+def test_real_model_clones_have_their_own_interpreter_and_equal_forks(model_path, clip_inputs):
+    # The context's copies: a clone steps on an interpreter of its own (no state swap) and
+    # gives exactly what a fork on the shared interpreter gives.
+    first = StreamModel(model_path)
+    clone, fork = first.clone(), first.fork()
+    assert clone._tensors is not None and clone._tensors is not first._tensors
+    assert fork._tensors is first._tensors
+    assert (clone.path, clone.num_threads) == (first.path, first.num_threads)
+    for a, b in zip(clip_inputs, clip_inputs[::-1]):
+        first.step(a)
+        np.testing.assert_array_equal(clone.step(b), fork.step(b))
+    assert clone._tensors.owner is clone, 'nothing else stepped on its interpreter'
+    assert clone.frames_in_state == fork.frames_in_state == len(clip_inputs)
+
+
+@pytest.mark.model
 def test_real_model_truncated_copy(model_path, tmp_path):
     data = model_path.read_bytes()
     for length in (64, len(data) // 2, len(data) - 1000):

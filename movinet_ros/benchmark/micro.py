@@ -185,7 +185,7 @@ def context_step(model_path: str, frames_bgr: Sequence[np.ndarray], frames: int,
 
     The context is first run past its window at 5 fps stamps, so every copy of the state is
     stepped on every frame, as on a camera that has run for a while: the figure is what the
-    bounded context costs per processed frame (all its invokes, its state swaps and the
+    bounded context costs per processed frame (all its invokes, one per copy, and the
     combination of the copies' probabilities).
     """
     model = StreamModel(model_path)

@@ -47,7 +47,7 @@ KEYS = (
     Key('pipeline_ratio', 'x', 'pipeline_ms_640x480 / invoke_ms', '<= 1.25',
         lambda value: value <= 1.25),
     Key('context_step_ms', 'ms', 'model work per processed frame, default bounded context'),
-    Key('context_cost_ratio', 'x', 'context_step_ms / invoke_ms (3 staggered states)',
+    Key('context_cost_ratio', 'x', 'context_step_ms / invoke_ms (the default staggered states)',
         '<= 5', lambda value: value <= 5.0),
     Key('drop_cost_ratio', 'x', 'node callback cost of a dropped / a processed frame',
         '<= 0.05', lambda value: value <= 0.05),

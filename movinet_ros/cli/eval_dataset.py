@@ -60,6 +60,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              'after MANIFEST or write --ray=ADDRESS')
     parser.add_argument('--force', action='store_true',
                         help='evaluate every recording again, even those already done')
+    parser.add_argument('--reference', action='store_true',
+                        help='also run the bare model as the TFLite reference app feeds it '
+                             '(every frame, one state, resized, /255) into OUT/reference, '
+                             'and print a per-clip table of both')
 
 
 def ray_address(option: str | None) -> str | None:
@@ -99,12 +103,49 @@ def format_report(run: DatasetRun) -> str:
     return '\n'.join(lines)
 
 
+def _mark(value: bool) -> str:
+    return 'yes' if value else 'no'
+
+
+def _probability(value: float | None) -> str:
+    return '-' if value is None else f'{value:.2f}'
+
+
+def format_comparison(run: DatasetRun, reference: DatasetRun) -> str:
+    """Return a markdown table: per clip and overall, the pipeline beside the bare model."""
+    lines = ['| clip | label | prediction | top-1 | top-5 | p(true) at end | bare model '
+             '(every frame, one state) | top-1 | top-5 | p(true) at end |',
+             '|---|---|---|---|---|---|---|---|---|---|']
+    for mine, theirs in zip(run.results, reference.results):
+        for sample, bare in zip(mine.samples, theirs.samples):
+            lines.append(
+                f'| {mine.name} | {sample.label} | {sample.prediction or "-"} | '
+                f'{_mark(sample.correct)} | {_mark(sample.correct_top5)} | '
+                f'{_probability(sample.true_probability)} | {bare.prediction or "-"} | '
+                f'{_mark(bare.correct)} | {_mark(bare.correct_top5)} | '
+                f'{_probability(bare.true_probability)} |')
+    cells = []
+    for summary in (run.summary, reference.summary):
+        samples = summary['samples']
+        top1 = round((summary['top1_accuracy'] or 0.0) * samples)
+        top5 = round((summary['top5_accuracy'] or 0.0) * samples)
+        cells.append(f'{top1}/{samples} | {top5}/{samples} | '
+                     f'{_probability(summary["mean_true_probability"])}')
+    lines.append(f'| overall | | | {cells[0]} | | {cells[1]} |')
+    return '\n'.join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     """Evaluate the dataset and print a short summary."""
     spec = PipelineSpec(args.model, args.labels, pipeline_config_from_args(args),
                         args.threads)
     result = evaluate_dataset(args.manifest, spec, args.out, jobs=args.jobs,
                               ray_address=ray_address(args.ray), force=args.force,
-                              default_topic=args.topic, progress=sys.stderr.isatty())
+                              default_topic=args.topic, progress=sys.stderr.isatty(),
+                              reference=args.reference)
     print(format_report(result))
+    if result.reference is not None:
+        print('\nthe bare model (every frame, one state): ' +
+              format_report(result.reference).splitlines()[0])
+        print(format_comparison(result, result.reference))
     return 0

@@ -18,17 +18,27 @@ A bounded temporal context for a stream that never ends.
 
 MoViNet stream models pool their features with cumulative averages since the last reset,
 so after a minute of one action a new one hardly moves the output. ``BoundedContext`` keeps
-``streams`` copies of the stream state (forks of one interpreter) whose resets are staggered
-over a window of ``context_sec``: copy j starts ``j * context_sec / streams`` after the
-stream's first frame and is reset every ``context_sec`` from then on, so at any moment the
-copies have seen the last few seconds at staggered lengths. The published probabilities
-are the mean of the copies that have seen at least ``MIN_FRAMES`` frames, each weighted by
-1 / its frame count, so a fresh copy that sees the new action carries the most weight while
-the older ones keep the result steady.
+``streams`` copies of the stream state, each on an interpreter of its own, whose resets are
+staggered over a window of ``context_sec``: copy j starts ``j * context_sec / streams``
+after the stream's first frame and is reset every ``context_sec`` from then on, so at any
+moment the copies have seen the last few seconds at staggered lengths.
+
+Each copy's class probabilities come from ``BoundedContext.copy_probabilities`` (by default
+the softmax of the model's logits; a scorer given to the context, e.g. a trained head on
+the copy's pooled features, may replace it). A combination rule (``RULES``, chosen by
+``ContextConfig.rule``) turns the probabilities of the copies that have seen at least
+``MIN_FRAMES`` frames into the published ones. The default, ``most_confident``, publishes
+the copy whose top-1 is the most probable: a copy that has seen only the new action is sure
+of it and wins at once, and a sure copy is never diluted by a mix with an unsure one (a
+mean of the copies pulls the true class's probability down on real footage). Measured with
+``scripts/context_rules.py`` against the other rules and layouts; with it, 2 copies over
+6 s hold what 3 did, at one invoke less per processed frame.
 
 While the stream is younger than the context, only the first copy (which has seen all of
 it) is published: a clip shorter than the context gives exactly the unbounded result.
-``context_sec`` 0 keeps one state that is never reset (clip-level use).
+``context_sec`` 0 keeps one state that is never reset (clip-level use). ``frames_in_state``
+is the frames the published probabilities rest on: those of the copy the rule published
+(for a mean: of the oldest copy in the mix).
 
 The schedule runs on the frames' stamps, not on frame counts, so it means seconds whatever
 the input rate or the share of frames lost. How to measure switching:
@@ -37,6 +47,7 @@ docs/node.md, "Temporal context".
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 import math
 
@@ -46,15 +57,79 @@ from movinet_ros.core.postprocess import softmax
 import numpy as np
 
 __all__ = [
-    'BoundedContext', 'ContextConfig', 'ContextConfigError', 'DEFAULT_CONTEXT_SEC',
-    'DEFAULT_CONTEXT_STREAMS', 'MIN_FRAMES',
+    'BoundedContext', 'CombineRule', 'ContextConfig', 'ContextConfigError', 'CopyScorer',
+    'DEFAULT_CONTEXT_RULE', 'DEFAULT_CONTEXT_SEC', 'DEFAULT_CONTEXT_STREAMS', 'MIN_FRAMES',
+    'RULES', 'geometric_mean', 'inverse_frames_mean', 'logits_probabilities', 'most_confident',
+    'oldest_copy', 'uniform_mean',
 ]
 
 DEFAULT_CONTEXT_SEC = 6.0
-DEFAULT_CONTEXT_STREAMS = 3
+DEFAULT_CONTEXT_STREAMS = 2
 MAX_CONTEXT_STREAMS = 8
-# A copy with fewer frames is too unsure to be averaged in (MoViNet needs a few frames).
+# A copy with fewer frames is too unsure to be combined (MoViNet needs a few frames).
 MIN_FRAMES = 5
+
+# A rule turns the ready copies' probabilities and frame counts (oldest first, at least
+# one) into the published probabilities and the frames those rest on (frames_in_state).
+CombineRule = Callable[[Sequence[np.ndarray], Sequence[int]], tuple[np.ndarray, int]]
+# Scores of one copy that has just stepped: (the copy, its logits) -> class probabilities.
+CopyScorer = Callable[[StreamModel, np.ndarray], np.ndarray]
+
+
+def logits_probabilities(copy: StreamModel, logits: np.ndarray) -> np.ndarray:
+    """Return the softmax of the model's own logits (the default per-copy scores)."""
+    probabilities: np.ndarray = softmax(logits)
+    return probabilities
+
+
+def most_confident(probabilities: Sequence[np.ndarray],
+                   frames: Sequence[int]) -> tuple[np.ndarray, int]:
+    """Publish the copy whose top-1 is the most probable: no mix dilutes a sure copy."""
+    best = max(range(len(probabilities)), key=lambda index: float(probabilities[index].max()))
+    return probabilities[best], frames[best]
+
+
+def inverse_frames_mean(probabilities: Sequence[np.ndarray],
+                        frames: Sequence[int]) -> tuple[np.ndarray, int]:
+    """Publish the mean weighted by 1 / each copy's frames: the youngest weighs the most."""
+    weights = np.array([1.0 / count for count in frames], probabilities[0].dtype)
+    return _weighted(probabilities, weights), max(frames)
+
+
+def uniform_mean(probabilities: Sequence[np.ndarray],
+                 frames: Sequence[int]) -> tuple[np.ndarray, int]:
+    """Publish the plain mean of the copies."""
+    return _weighted(probabilities, np.ones(len(probabilities), probabilities[0].dtype)), \
+        max(frames)
+
+
+def geometric_mean(probabilities: Sequence[np.ndarray],
+                   frames: Sequence[int]) -> tuple[np.ndarray, int]:
+    """Publish the normalised geometric mean: a class must be likely in every copy."""
+    logs = np.log(np.maximum(np.stack(probabilities), np.finfo(np.float32).tiny))
+    return softmax(logs.mean(axis=0)), max(frames)
+
+
+def oldest_copy(probabilities: Sequence[np.ndarray],
+                frames: Sequence[int]) -> tuple[np.ndarray, int]:
+    """Publish the copy that has seen the most frames."""
+    oldest = max(range(len(frames)), key=lambda index: frames[index])
+    return probabilities[oldest], frames[oldest]
+
+
+def _weighted(probabilities: Sequence[np.ndarray], weights: np.ndarray) -> np.ndarray:
+    mean: np.ndarray = np.einsum('i,ij->j', weights / weights.sum(), np.stack(probabilities))
+    return mean
+
+
+RULES: dict[str, CombineRule] = {
+    'most_confident': most_confident,
+    'inverse_frames_mean': inverse_frames_mean,
+    'uniform_mean': uniform_mean,
+    'geometric_mean': geometric_mean,
+    'oldest': oldest_copy,
+}
+DEFAULT_CONTEXT_RULE = 'most_confident'
 
 
 @dataclass(frozen=True)
@@ -63,6 +138,8 @@ class ContextConfig:
 
     context_sec: float = DEFAULT_CONTEXT_SEC
     streams: int = DEFAULT_CONTEXT_STREAMS
+    # A name in RULES: how the copies' probabilities become the published ones.
+    rule: str = DEFAULT_CONTEXT_RULE
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.context_sec) and self.context_sec >= 0.0):
@@ -73,6 +150,9 @@ class ContextConfig:
             raise ContextConfigError(
                 f'context_streams must be an integer in [1, {MAX_CONTEXT_STREAMS}], '
                 f'got {self.streams!r}')
+        if self.rule not in RULES:
+            raise ContextConfigError(
+                f'context rule must be one of {", ".join(RULES)}, got {self.rule!r}')
 
     @property
     def bounded(self) -> bool:
@@ -81,12 +161,24 @@ class ContextConfig:
 
 
 class BoundedContext:
-    """Step several staggered copies of one stream state and combine their probabilities."""
+    """
+    Step several staggered copies of one stream state and combine their probabilities.
 
-    def __init__(self, model: StreamModel, config: ContextConfig = ContextConfig()) -> None:
+    ``copy_probabilities`` turns a copy's step into class probabilities (default: the
+    softmax of the model's logits; a trained head on the copy's pooled features may take
+    its place) and ``rule`` (default: the config's) combines the ready copies'.
+    """
+
+    def __init__(self, model: StreamModel, config: ContextConfig = ContextConfig(), *,
+                 scorer: CopyScorer = logits_probabilities,
+                 rule: CombineRule | None = None) -> None:
         self.config = config
+        self.scorer = scorer
+        self.rule = RULES[config.rule] if rule is None else rule
         count = config.streams if config.bounded else 1
-        self._copies = [model] + [model.fork() for _ in range(count - 1)]
+        # An interpreter per copy: sharing one would swap every state in and out of it on
+        # every copy's step, which costs more than the invoke's share it saves in memory.
+        self._copies = [model] + [model.clone() for _ in range(count - 1)]
         self._window_ns = int(config.context_sec * 1e9)
         self._offsets_ns = [j * self._window_ns // count for j in range(count)]
         # Per copy, the index of the window it is in (-1: not started yet).
@@ -104,6 +196,10 @@ class BoundedContext:
         """Return the copies of the stream state, the first one being the model given."""
         return tuple(self._copies)
 
+    def copy_probabilities(self, copy: StreamModel, logits: np.ndarray) -> np.ndarray:
+        """Return the class probabilities of ``copy`` after the step that gave ``logits``."""
+        return self.scorer(copy, logits)
+
     def reset(self) -> None:
         """Start every copy over: the next frame begins a new stream."""
         for copy in self._copies:
@@ -112,10 +208,13 @@ class BoundedContext:
         self._start_ns = None
         self.frames_in_state = 0
 
+    def _step_copy(self, copy: StreamModel, model_input: np.ndarray) -> np.ndarray:
+        return self.copy_probabilities(copy, copy.step(model_input))
+
     def step(self, model_input: np.ndarray, stamp_ns: int) -> np.ndarray:
         """Feed one prepared frame stamped ``stamp_ns``; return the published probabilities."""
         if not self.config.bounded:
-            probabilities = softmax(self._copies[0].step(model_input))
+            probabilities = self._step_copy(self._copies[0], model_input)
             self.frames_in_state = self._copies[0].frames_in_state
             return probabilities
         if self._start_ns is None:
@@ -131,7 +230,7 @@ class BoundedContext:
                 if self._generations[index] >= 0:
                     copy.reset()
                 self._generations[index] = generation
-            seen.append((copy.frames_in_state + 1, softmax(copy.step(model_input))))
+            seen.append((copy.frames_in_state + 1, self._step_copy(copy, model_input)))
         if elapsed < self._window_ns:
             # Younger than the context: the first copy has seen the whole stream.
             self.frames_in_state, probabilities = seen[0]
@@ -139,8 +238,7 @@ class BoundedContext:
         ready = [(frames, p) for frames, p in seen if frames >= MIN_FRAMES]
         if not ready:
             ready = [max(seen, key=lambda item: item[0])]
-        weights = np.array([1.0 / frames for frames, _ in ready], ready[0][1].dtype)
-        self.frames_in_state = max(frames for frames, _ in ready)
-        mean: np.ndarray = np.einsum('i,ij->j', weights / weights.sum(),
-                                     np.stack([p for _, p in ready]))
-        return mean
+        ready.sort(key=lambda item: -item[0])
+        probabilities, self.frames_in_state = self.rule(
+            [p for _, p in ready], [frames for frames, _ in ready])
+        return probabilities

@@ -308,6 +308,15 @@ class StreamModel:
         stream.reset()
         return stream
 
+    def clone(self) -> 'StreamModel':
+        """
+        Return a second stream on an interpreter of its own, with its own state, starting empty.
+
+        Unlike a fork it never swaps states in and out of a shared interpreter, at the cost
+        of the interpreter's memory (its copy of the weights and its tensor arena).
+        """
+        return StreamModel(self.path, self.num_threads)
+
     def reset(self) -> None:
         """Forget the clip seen so far: states back to their zeros, frames_in_state to 0."""
         # The zero arrays are only ever copied from, so every reset can share them.

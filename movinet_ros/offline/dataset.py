@@ -51,6 +51,7 @@ from pathlib import Path
 import time
 from typing import Any
 
+from movinet_ros.core.context import ContextConfig
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.offline.class_metrics import class_report, Outcome
 from movinet_ros.offline.confusion import plot_confusion
@@ -65,9 +66,10 @@ SUMMARY_FILE = 'summary.json'
 CONFUSION_FILE = 'confusion.png'
 TIMING_FILE = 'timing.json'
 DONE_DIR = 'done'
+REFERENCE_DIR = 'reference'
 NUMBER_FORMAT = '{:.6f}'
 # Bump when stored results change meaning, so that old ones are evaluated again.
-RESULT_VERSION = 1
+RESULT_VERSION = 2
 
 
 @dataclass
@@ -79,6 +81,21 @@ class DatasetRun:
     summary: dict[str, Any]
     timing: dict[str, Any]
     outputs: dict[str, str] = field(default_factory=dict)
+    # The same recordings through the bare model (reference_spec), when asked for.
+    reference: 'DatasetRun | None' = None
+
+
+def reference_spec(spec: PipelineSpec) -> PipelineSpec:
+    """
+    Return ``spec`` as the TFLite reference app feeds the model: the bare stream model.
+
+    Every frame (no throttle), one state never reset by the context (``context_sec`` 0),
+    the whole frame resized to the model's input size, pixels / 255. Gaps and stamps
+    that go backwards still reset it, as they would any stream.
+    """
+    config = replace(spec.config, target_fps=0.0, resize_mode='stretch',
+                     context=ContextConfig(context_sec=0.0))
+    return replace(spec, config=config)
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
@@ -142,7 +159,7 @@ def results_header(top_k: int) -> list[str]:
               'correct', 'correct_top5', 'frames', 'time_to_correct_sec', 'frames_read']
     for rank in range(1, top_k + 1):
         header += [f'label_{rank}', f'score_{rank}']
-    return header + ['error']
+    return header + ['true_probability', 'error']
 
 
 def write_results_csv(entries: Sequence[ManifestEntry], results: Sequence[RecordingResult],
@@ -170,7 +187,7 @@ def write_results_csv(entries: Sequence[ManifestEntry], results: Sequence[Record
                         row += [label, _number(value)]
                     else:
                         row += ['', '']
-                writer.writerow(row + [''])
+                writer.writerow(row + [_number(sample.true_probability), ''])
     return path
 
 
@@ -182,6 +199,8 @@ def build_summary(manifest: str | os.PathLike[str], spec: PipelineSpec, model_na
     samples = [sample for result in scored for sample in result.samples]
     report = class_report(Outcome(s.label, s.prediction, s.correct_top5) for s in samples)
     times = [s.time_to_correct_sec for s in samples if s.time_to_correct_sec is not None]
+    # A sample with no prediction had no probability for its class: it counts as 0.
+    true_probabilities = [s.true_probability or 0.0 for s in samples]
     config = spec.config
     return {
         'manifest': os.fspath(manifest),
@@ -205,6 +224,8 @@ def build_summary(manifest: str | os.PathLike[str], spec: PipelineSpec, model_na
         'mean_class_accuracy': report['mean_class_accuracy'],
         'classes': report['classes'],
         'mean_time_to_correct_sec': sum(times) / len(times) if times else None,
+        'mean_true_probability': (sum(true_probabilities) / len(true_probabilities)
+                                  if true_probabilities else None),
         'frames_read': sum(result.frames_read for result in scored),
         'frames_processed': sum(result.frames_processed for result in scored),
         'frames_rejected': sum(result.frames_rejected for result in scored),
@@ -255,7 +276,8 @@ def _folder(out: Path) -> Path:
 def evaluate_dataset(manifest: str | os.PathLike[str], spec: PipelineSpec,
                      out_dir: str | os.PathLike[str], *, jobs: int = 1,
                      ray_address: str | None = None, force: bool = False,
-                     default_topic: str | None = None, progress: bool = False) -> DatasetRun:
+                     default_topic: str | None = None, progress: bool = False,
+                     reference: bool = False) -> DatasetRun:
     """
     Evaluate every recording of ``manifest``; write the outputs into ``out_dir``.
 
@@ -266,6 +288,8 @@ def evaluate_dataset(manifest: str | os.PathLike[str], spec: PipelineSpec,
     counts finished recordings. The manifest, the model and the labels are checked before
     anything runs: ManifestError, ModelError, LabelError, OutputFolderError, RunnerError
     (all MovinetError) say what is wrong. A recording that fails is reported in its result.
+    With ``reference`` the recordings are also evaluated by the bare model
+    (:func:`reference_spec`) into ``out_dir/reference``: the run's ``reference``.
     """
     entries = load_manifest(manifest)
     spec = replace(spec, model_path=os.path.abspath(spec.model_path),
@@ -322,7 +346,13 @@ def evaluate_dataset(manifest: str | os.PathLike[str], spec: PipelineSpec,
     }
     _write_json(out / SUMMARY_FILE, summary)
     _write_json(out / TIMING_FILE, timing)
-    return DatasetRun(entries, ordered, summary, timing, outputs)
+    run = DatasetRun(entries, ordered, summary, timing, outputs)
+    if reference:
+        run.reference = evaluate_dataset(
+            manifest, reference_spec(spec), out / REFERENCE_DIR, jobs=jobs,
+            ray_address=ray_address, force=force, default_topic=default_topic,
+            progress=progress)
+    return run
 
 
 def _confusion_title(model_name: str, summary: dict[str, Any]) -> str:

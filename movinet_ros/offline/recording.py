@@ -39,6 +39,7 @@ bag, a missing topic, an unknown label or a bad annotation file come back as the
 """
 
 from bisect import bisect_left
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field, replace
 import functools
 import os
@@ -57,6 +58,7 @@ from movinet_ros.offline.metrics import clip_prediction, evaluate
 from movinet_ros.offline.records import BagRun, MostLikely, ProcessedFrame, stats_since
 from movinet_ros.offline.replay import run_bags
 from movinet_ros.offline.video import read_video
+import numpy as np
 
 # Anything else that is a file is handed to OpenCV as a video.
 BAG_SUFFIXES = ('.mcap', '.bag')
@@ -81,6 +83,8 @@ class Sample:
     ranking: tuple[tuple[str, float], ...]
     frames: int
     time_to_correct_sec: float | None
+    # The true label's probability at the frame the prediction is taken from (None: none).
+    true_probability: float | None = None
 
 
 @dataclass(frozen=True)
@@ -135,19 +139,21 @@ def bag_topic(entry: ManifestEntry, default_topic: str | None) -> str:
                          f'column or with --topic; {found}')
 
 
-def run_video(path: str | os.PathLike[str], pipeline: RecognitionPipeline) -> BagRun:
+def run_video(path: str | os.PathLike[str], pipeline: RecognitionPipeline, *,
+              also_ranked: Collection[int] = ()) -> BagRun:
     """
     Feed every frame of a video file to ``pipeline``, as ``classify`` does; return the run.
 
     Frames go in as RGB stamped from the file's frame rate (the first at 0). The pipeline
-    is reset first. Raises VideoError for a file that is missing or cannot be decoded.
+    is reset first. Raises VideoError for a file that is missing or cannot be decoded. The
+    frames' timelines always hold the classes of ``also_ranked``.
     """
     frames = read_video(path)
     started = time.perf_counter()
     pipeline.reset()
     before = replace(pipeline.stats)
     run = BagRun(bags=[os.fspath(path)], topic='')
-    most_likely = MostLikely(pipeline.labels, pipeline.config.ranking)
+    most_likely = MostLikely(pipeline.labels, pipeline.config.ranking, also_ranked)
     for frame in frames:
         run.frames_read += 1
         run.saw_stamp(frame.stamp_ns)
@@ -199,15 +205,24 @@ def score_run(entry: ManifestEntry, run: BagRun, pipeline: RecognitionPipeline,
                                report.segments):
         clip = clip_prediction(predictions, segment)
         ranking: tuple[tuple[str, float], ...] = ()
+        true_probability = None
         if clip is not None:
             frame = ordered[bisect_left(stamps, clip.stamp_ns + 1) - 1]
             ranking = tuple((h.label, float(h.score)) for h in frame.ranking)
+            if segment.label in pipeline.labels:
+                true_probability = _probability(frame, pipeline.labels.index(segment.label))
         samples.append(Sample(
             label=segment.label, start_sec=result.start, end_sec=result.end,
             prediction=result.predicted, correct=result.correct,
             correct_top5=result.correct_top5, ranking=ranking, frames=result.frames,
-            time_to_correct_sec=result.time_to_correct_sec))
+            time_to_correct_sec=result.time_to_correct_sec, true_probability=true_probability))
     return tuple(samples)
+
+
+def _probability(frame: ProcessedFrame, class_id: int) -> float | None:
+    ids, probabilities = frame.timeline
+    where = np.flatnonzero(ids == class_id)
+    return float(probabilities[where[0]]) if where.size else None
 
 
 def _check_truth(entry: ManifestEntry, labels: tuple[str, ...]) -> Annotations | None:
@@ -222,14 +237,19 @@ def _check_truth(entry: ManifestEntry, labels: tuple[str, ...]) -> Annotations |
 
 
 def run_recording(entry: ManifestEntry, pipeline: RecognitionPipeline,
-                  default_topic: str | None = None) -> tuple[BagRun, str]:
+                  default_topic: str | None = None,
+                  annotations: Annotations | None = None) -> tuple[BagRun, str]:
     """Run the entry's recording through ``pipeline``; return the run and the topic used."""
     if not os.path.exists(entry.recording):
         raise RecordingError(f'recording {entry.recording} does not exist')
+    truth = [segment.label for segment in annotations.segments] if annotations else \
+        [entry.label or '']
+    # The true classes' probabilities are kept, so that they can be scored.
+    also = {pipeline.labels.index(label) for label in truth if label in pipeline.labels}
     if is_bag(entry.recording):
         topic = bag_topic(entry, default_topic)
-        return run_bags(entry.recording, topic, pipeline), topic
-    return run_video(entry.recording, pipeline), ''
+        return run_bags(entry.recording, topic, pipeline, also_ranked=also), topic
+    return run_video(entry.recording, pipeline, also_ranked=also), ''
 
 
 def evaluate_recording(entry: ManifestEntry, pipeline: RecognitionPipeline,
@@ -239,7 +259,7 @@ def evaluate_recording(entry: ManifestEntry, pipeline: RecognitionPipeline,
     topic = entry.topic or ''
     try:
         annotations = _check_truth(entry, pipeline.labels)
-        run, topic = run_recording(entry, pipeline, default_topic)
+        run, topic = run_recording(entry, pipeline, default_topic, annotations)
         samples = score_run(entry, run, pipeline, annotations)
     except Exception as error:  # noqa: B902 - one bad recording must not stop a dataset
         message = str(error) if isinstance(error, MovinetError) else \

@@ -21,7 +21,7 @@ output reads: predictions and events CSV, the result bag (the node's message fie
 :mod:`movinet_ros.core.messages`), the summary and the dataset scores.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from movinet_ros.core.events import ActionEvent, EventKind
@@ -82,15 +82,20 @@ class ProcessedFrame:
 class MostLikely:
     """Pick the TIMELINE_RANKED most likely reportable classes; 15x cheaper than ranking."""
 
-    def __init__(self, labels: Sequence[str], ranking: RankingConfig):
+    def __init__(self, labels: Sequence[str], ranking: RankingConfig,
+                 also: Collection[int] = ()):
+        """Rank the reportable classes; the class ids in ``also`` are always kept too."""
         # The Ranker decides which classes are reportable, here as in the pipeline.
         self._ids = np.array(Ranker(labels, ranking).allowed_ids, dtype=np.intp)
         self._first = len(self._ids) - min(TIMELINE_RANKED, len(self._ids))
+        self._also = np.array(sorted(set(also)), dtype=np.intp)
 
     def __call__(self, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         scores = probabilities[self._ids]
-        top = np.argpartition(scores, self._first)[self._first:]
-        return self._ids[top], scores[top]
+        top = self._ids[np.argpartition(scores, self._first)[self._first:]]
+        if self._also.size:
+            top = np.union1d(top, self._also)
+        return top, probabilities[top]
 
 
 def stats_since(before: PipelineStats, after: PipelineStats) -> PipelineStats:

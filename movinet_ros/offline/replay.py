@@ -39,6 +39,7 @@ messages reach the pipeline in the bag's order, and the pipeline alone decides w
 processes.
 """
 
+from collections.abc import Collection
 from dataclasses import replace
 import time
 from typing import Any
@@ -63,7 +64,8 @@ ANIMATION_HEIGHT = 240
 def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
              *, keep_pictures: int = 0, progress: bool = False,
              queue_size: int = QUEUE_SIZE,
-             event_config: EventConfig | None = None) -> BagRun:
+             event_config: EventConfig | None = None,
+             also_ranked: Collection[int] = ()) -> BagRun:
     """
     Feed every image of ``topic`` to ``pipeline`` in log-time order; return what it said.
 
@@ -71,8 +73,10 @@ def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
     Several bags are read as one recording, merged by log time. ``keep_pictures`` keeps
     the RGB frames of the first that many processed frames (for an animation); the action
     events come from ``event_config`` (default settings; the ranking's label lists). With
-    ``progress`` a tqdm bar is drawn on stderr. Raises BagError for a missing or unreadable
-    bag or topic; bad frames are counted in ``stats.rejected`` and skipped.
+    ``progress`` a tqdm bar is drawn on stderr. The frames' timelines always hold the
+    classes of ``also_ranked`` (e.g. the true ones, to score their probability). Raises
+    BagError for a missing or unreadable bag or topic; bad frames are counted in
+    ``stats.rejected`` and skipped.
     """
     paths = as_paths(bag_paths)
     # Loading the message types is the library's one-time import cost (0.2 s), not reading.
@@ -84,7 +88,7 @@ def run_bags(bag_paths: BagPaths, topic: str, pipeline: RecognitionPipeline,
     pipeline.reset()
     before = replace(pipeline.stats)
     run = BagRun(bags=[str(p) for p in paths], topic=topic)
-    most_likely = MostLikely(pipeline.labels, pipeline.config.ranking)
+    most_likely = MostLikely(pipeline.labels, pipeline.config.ranking, also_ranked)
     ranking = pipeline.config.ranking
     detector = EventDetector(pipeline.labels, event_config or EventConfig(
         allowlist=ranking.allowlist, denylist=ranking.denylist))

@@ -120,7 +120,7 @@ PARAMS: tuple[ParamSpec, ...] = (
               float_range=(0.0, 3600.0)),
     ParamSpec('context_streams', DEFAULT_CONTEXT_STREAMS,
               'Staggered copies of the stream state that make up the context; each costs '
-              'one model invoke per processed frame.',
+              'one model invoke per processed frame and an interpreter of its own.',
               int_range=(1, MAX_CONTEXT_STREAMS)),
     ParamSpec('max_pixels', DEFAULT_MAX_PIXELS,
               'Pixel budget of one frame (width x height), checked from the Image fields or '
