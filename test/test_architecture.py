@@ -27,7 +27,7 @@ PACKAGE_DIR = pathlib.Path(movinet_ros.__file__).resolve().parent
 # Past this a module does several jobs; split it by job (README, Layout).
 MAX_MODULE_LINES = 400
 # The layers; cli/ only parses arguments and raises the others' errors.
-LAYERS = ('core', 'ros', 'offline', 'benchmark')
+LAYERS = ('core', 'ros', 'offline')
 
 
 def _modules() -> list[ModuleType]:
