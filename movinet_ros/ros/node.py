@@ -337,7 +337,7 @@ def main(args: list[str] | None = None, stop_requested: list[int] | None = None)
     Run the node until SIGINT or SIGTERM (exit 0); a failed autostart exits 2.
 
     ``stop_requested`` is the flag list of ``ros.node_entry``, whose handlers were in place
-    before this module's imports.
+    before this module's imports (``ros.stop_flag``).
     """
     code = handle_arguments(EXECUTABLE, args)
     if code is not None:

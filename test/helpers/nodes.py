@@ -33,7 +33,7 @@ from testbed.process_graph import Probe, ProcessGroup
 
 EXECUTABLE_MODULES = {
     'movinet_node': 'movinet_ros.ros.node_entry',
-    'video_publisher': 'movinet_ros.ros.video_publisher',
+    'video_publisher': 'movinet_ros.ros.video_publisher_entry',
 }
 
 

@@ -49,7 +49,7 @@ from testbed.process_graph import (
     dds_variables, graph_environment, Probe, ProcessGroup, STOP_TIMEOUT_SEC)
 
 NODE_MODULE = 'movinet_ros.ros.node_entry'
-PUBLISHER_MODULE = 'movinet_ros.ros.video_publisher'
+PUBLISHER_MODULE = 'movinet_ros.ros.video_publisher_entry'
 _RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 
 
