@@ -87,8 +87,11 @@ test: typecheck
 	if [ $$rc -eq 5 ]; then echo 'make test: pytest ran no test' >&2; exit 1; fi; exit $$rc
 
 # The node and the pipeline against the model's own floor: a table and a JSON line (~3 min).
+# The harness is in tools/ (not installed with the package). Its options: make bench
+# BENCH_ARGS='--quick --json' (a smoke run under a minute; the JSON line alone on stdout).
+BENCH_ARGS ?=
 bench: setup
-	$(ENV) $(LOCAL_DDS) movinet-ros bench
+	$(ENV) $(LOCAL_DDS) python tools/bench.py $(BENCH_ARGS)
 
 # The real-footage benchmark: the clips of ../shared/clips/real/manifest.csv through the
 # pipeline's defaults and, beside them, the bare model as the TFLite reference app feeds it

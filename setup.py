@@ -44,7 +44,7 @@ setup(
     entry_points={
         'console_scripts': [
             'movinet_node = movinet_ros.ros.node_entry:main',
-            'video_publisher = movinet_ros.ros.video_publisher:main',
+            'video_publisher = movinet_ros.ros.video_publisher_entry:main',
             'movinet-ros = movinet_ros.cli:main',
         ],
     },

@@ -25,8 +25,8 @@ from helpers.constants import (
 from helpers.nodes import RosGraph
 from helpers.pipelines import pipeline_factory
 from movinet_ros.core.pipeline import RecognitionPipeline
-from movinet_ros.ros.process_graph import dds_variables, graph_environment
 import pytest
+from testbed.process_graph import dds_variables, graph_environment
 
 _domain_claims: ros_domains.DomainClaims | None = None
 

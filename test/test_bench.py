@@ -14,23 +14,25 @@
 
 
 """
-``movinet-ros bench``: the quick run end to end, and the arithmetic of its report.
+``make bench`` (tools/bench.py): the quick run end to end, and the arithmetic of its report.
 
-The end-to-end test runs ``movinet-ros bench --quick --json`` as its own process in the
+The end-to-end test runs ``tools/bench.py --quick --json`` as its own process in the
 test's isolated ROS domain with the real model and clip, and checks the contract of the
 JSON line: every key, positive numbers, derived figures consistent with their parts, a
 reason for every null, and no process left behind.
 """
 
+import argparse
 import json
 import math
 import subprocess
 import sys
 
-from movinet_ros.benchmark.report import render_table, to_json
-from movinet_ros.benchmark.stats import (
+import bench
+from benchmark.report import render_table, to_json
+from benchmark.stats import (
     difference, Figure, missing, paired_ratio, percentile, ratio, summarize)
-from movinet_ros.cli import main as cli_main
+from helpers.constants import REPO_ROOT
 import psutil
 import pytest
 
@@ -41,7 +43,7 @@ KEYS = (
     'node_cpu_percent', 'node_rss_mb', 'eval_fps', 'eval_throughput_ratio',
     'streams_4_latency_ratio', 'dataset_recordings_per_sec', 'dataset_jobs2_speedup',
 )
-RUN_CLI = 'import sys; from movinet_ros.cli import main; sys.exit(main(sys.argv[1:]))'
+BENCH = REPO_ROOT / 'tools' / 'bench.py'
 QUICK_TIMEOUT_SEC = 150
 
 
@@ -53,7 +55,7 @@ def _close(actual: float, expected: float) -> bool:
 @pytest.mark.model
 def test_quick_bench_prints_every_key_as_one_json_line(model_path, labels_path, clip_path,
                                                        ros_env):
-    command = [sys.executable, '-c', RUN_CLI, 'bench', '--quick', '--json',
+    command = [sys.executable, str(BENCH), '--quick', '--json',
                '--model', str(model_path), '--labels', str(labels_path),
                '--clip', str(clip_path), '--domain-id', ros_env['ROS_DOMAIN_ID']]
     process = subprocess.Popen(command, env=ros_env, stdout=subprocess.PIPE,
@@ -126,11 +128,26 @@ def test_quick_bench_prints_every_key_as_one_json_line(model_path, labels_path, 
 
 def test_missing_model_says_which_option_to_pass(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv('MOVINET_SHARED_DIR', str(tmp_path))
-    assert cli_main(['bench', '--quick']) == 2
+    assert bench.main(['--quick']) == 2
     error = capsys.readouterr().err
     assert '--model' in error and str(tmp_path) in error
-    assert cli_main(['bench', '--model', str(tmp_path / 'absent.tflite')]) == 2
+    assert bench.main(['--model', str(tmp_path / 'absent.tflite')]) == 2
     assert 'absent.tflite: no such file' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('domain_id', ['-1', '233'])
+def test_a_domain_id_out_of_the_dds_range_is_a_usage_error(domain_id, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        bench.main(['--domain-id', domain_id])
+    assert exit_info.value.code == 2
+    assert 'argument --domain-id: ' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('domain_id', [0, 232])
+def test_the_dds_range_bounds_are_accepted(domain_id):
+    parser = argparse.ArgumentParser()
+    bench.add_arguments(parser)
+    assert parser.parse_args(['--domain-id', str(domain_id)]).domain_id == domain_id
 
 
 def test_figures_summarise_repeats_and_derive_consistent_ranges():

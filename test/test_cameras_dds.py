@@ -18,14 +18,13 @@ Camera images over real DDS as a robot has them: 640x480 and 1280x720 at 30 Hz.
 They come from a driver process whose QoS and DDS profile the node does not choose, and no
 qos_overrides are set.
 
-The driver (movinet_ros/benchmark/camera_driver.py) runs on Fast DDS's default 512 KB
+The driver (tools/testbed/camera_driver.py) runs on Fast DDS's default 512 KB
 shared-memory segment (config/fastdds_localhost.xml: the defaults, kept on localhost) unless
 a test gives it config/fastdds_images_localhost.xml. The node runs as `make demo` runs it.
 """
 
 import json
 import statistics
-import sys
 
 from diagnostic_msgs.msg import DiagnosticArray
 from helpers.constants import (
@@ -36,15 +35,16 @@ from movinet_ros.ros.dds import profile_environment
 from movinet_ros_interfaces.msg import ActionRecognition
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
+from testbed import camera_driver_command
 
 pytestmark = [pytest.mark.ros, pytest.mark.model]
 RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 
 
 def start_driver(graph, clip_path, size, reliability, profile, frames=300):
-    command = [sys.executable, '-m', 'movinet_ros.benchmark.camera_driver',
-               '--clip', str(clip_path), '--size', size, '--reliability', reliability,
-               '--frames', str(frames), '--topic', CAMERA]
+    command = camera_driver_command(
+        '--clip', str(clip_path), '--size', size, '--reliability', reliability,
+        '--frames', str(frames), '--topic', CAMERA)
     return graph.start_command(command, profile_environment(profile))
 
 

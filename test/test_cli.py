@@ -82,11 +82,14 @@ def test_subcommand_help_imports_that_subcommand_only(command, expected):
     assert loaded == expected
 
 
-def test_bench_without_ros_says_what_it_needs():
-    process, _ = _run_without_ros('bench', '--quick')
+def test_bench_says_it_moved_to_make_bench_and_fails():
+    # Users' scripts that call the former subcommand, with its former options, are told.
+    process, loaded = _run_without_ros('bench', '--quick', '--json', '--domain-id', '7')
     assert process.returncode == 2
-    assert 'movinet-ros bench: error:' in process.stderr and 'needs ROS 2' in process.stderr
+    assert process.stdout == ''
+    assert 'make bench' in process.stderr and 'tools/bench.py' in process.stderr
     assert 'Traceback' not in process.stderr, process.stderr
+    assert loaded == {'bench'}
 
 
 def test_offline_commands_run_without_ros(tmp_path, model_path, labels_path, clip_path):
@@ -140,8 +143,6 @@ DATASET = ['eval-dataset', 'manifest.csv', '--out', 'out', *MODEL]
     (VIDEO2BAG + ['--max-frames', '0'], '--max-frames'),
     (VIDEO2BAG + ['--compressed', '--jpeg-quality', '101'], '--jpeg-quality'),
     (VIDEO2BAG + ['--compressed', '--jpeg-quality', '-1'], '--jpeg-quality'),
-    (['bench', '--domain-id', '-1'], '--domain-id'),
-    (['bench', '--domain-id', '233'], '--domain-id'),
     (['watch', '--count', '-1'], '--count'),
     (['watch', '--seconds', '-2'], '--seconds'),
     (['watch', '--seconds', 'nan'], '--seconds'),
@@ -165,8 +166,6 @@ def test_invalid_numbers_are_usage_errors(argv, option, capsys):
     (VIDEO2BAG + ['--jpeg-quality', '0'], 'jpeg_quality', 0),
     (VIDEO2BAG + ['--jpeg-quality', '100'], 'jpeg_quality', 100),
     (VIDEO2BAG + ['--max-frames', '1'], 'max_frames', 1),
-    (['bench', '--domain-id', '0'], 'domain_id', 0),
-    (['bench', '--domain-id', '232'], 'domain_id', 232),
     (['watch', '--count', '0', '--seconds', '0'], 'seconds', 0.0),
 ])
 def test_boundary_numbers_are_accepted(argv, attribute, value):

@@ -40,7 +40,7 @@ def test_copyright():
     except ImportError:
         main = None
     if main is not None:
-        checked = [str(ROOT / d) for d in ('movinet_ros', 'test', 'scripts')]
+        checked = [str(ROOT / d) for d in ('movinet_ros', 'test', 'scripts', 'tools')]
         assert main(argv=checked) == 0, 'Found errors'
         return
     missing = [str(p.relative_to(ROOT)) for p in python_sources()

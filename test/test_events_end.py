@@ -26,7 +26,6 @@ new camera process (before any event of the new stream).
 
 import json
 import signal
-import sys
 import time
 
 from helpers.clips import carving_frames, CARVING_ICE, write_switch_bag
@@ -39,6 +38,7 @@ from movinet_ros.core.events import (
 from movinet_ros.core.throttle import ResetReason
 from movinet_ros.offline.replay import REASON_ONGOING, run_bags
 import pytest
+from testbed import camera_driver_command
 
 PERIOD = NS // 5
 BASE = 1_700_000_000 * NS
@@ -107,10 +107,10 @@ END_TIMEOUT_SEC = 10.0
 def _start_camera(graph, name):
     """Start a camera driver process looping carving ice at 30 Hz 640x480 on CAMERA."""
     from movinet_ros.ros.dds import profile_environment
-    command = [sys.executable, '-m', 'movinet_ros.benchmark.camera_driver',
-               '--clip', str(CLIP_PATH), '--size', '640x480', '--rate', '30',
-               '--frames', '1000000', '--topic', CAMERA, '--name', name,
-               '--frame-id', name + '_optical_frame', '--print-each']
+    command = camera_driver_command(
+        '--clip', str(CLIP_PATH), '--size', '640x480', '--rate', '30',
+        '--frames', '1000000', '--topic', CAMERA, '--name', name,
+        '--frame-id', name + '_optical_frame', '--print-each')
     return graph.start_command(command, profile_environment(FASTDDS_PROFILE))
 
 

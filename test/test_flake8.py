@@ -20,7 +20,8 @@ from helpers.constants import REPO_ROOT as ROOT
 import pytest
 
 # Our own sources only: colcon's build/ and install/ trees live in the repository root too.
-CHECKED = [str(ROOT / d) for d in ('movinet_ros', 'test', 'scripts', 'launch', 'setup.py')]
+CHECKED = [str(ROOT / d)
+           for d in ('movinet_ros', 'test', 'scripts', 'tools', 'launch', 'setup.py')]
 # flake8 forks worker processes; forking a test process whose earlier tests left DDS
 # threads behind can deadlock the children, so ament_flake8 runs in a fresh interpreter.
 RUN_AMENT_FLAKE8 = (

@@ -31,6 +31,7 @@ from movinet_ros.core.frames import (
     compressed_to_rgb, DEFAULT_MAX_PIXELS, FrameDecodeError, FrameError, FrameLimitError,
     FrameSizeError, image_to_rgb, MAX_PIXELS_LIMIT, message_to_rgb,
     PixelBudgetError)
+from movinet_ros.core.frames.headers import jpeg_header
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.offline.video import read_video
 from movinet_ros.ros.params import settings_from_values, SettingsError
@@ -114,6 +115,9 @@ def test_grey_and_cmyk_jpegs_decode_to_rgb(clip_frame):
     expected = cv2.cvtColor(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR),
                             cv2.COLOR_BGR2RGB)
     assert np.array_equal(compressed_to_rgb(compressed(data)), expected)
+    # The one read of the header tells the decoders apart: four components go to OpenCV.
+    assert [jpeg_header(memoryview(encoded), 'jpeg').components
+            for encoded in (jpeg(grey), jpeg(clip_frame), data)] == [1, 3, 4]
 
 
 def test_jpeg_claiming_16384_squared_is_rejected_by_the_budget_before_decoding(

@@ -37,7 +37,6 @@ ROSDEP_KEYS = {
     'matplotlib': 'python3-matplotlib',
     'numpy': 'python3-numpy',
     'PIL': 'python3-pil',
-    'psutil': 'python3-psutil',
     'tqdm': 'python3-tqdm',
     'yaml': 'python3-yaml',
 }

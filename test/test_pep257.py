@@ -16,7 +16,7 @@ from ament_pep257.main import main
 from helpers.constants import REPO_ROOT as ROOT
 import pytest
 
-CHECKED = [str(ROOT / d) for d in ('movinet_ros', 'test', 'scripts', 'launch')]
+CHECKED = [str(ROOT / d) for d in ('movinet_ros', 'test', 'scripts', 'tools', 'launch')]
 
 
 @pytest.mark.linter

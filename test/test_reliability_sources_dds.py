@@ -25,7 +25,6 @@ output must stay near 5 Hz with the state resets bounded, the problem must be re
 
 import json
 import re
-import sys
 import time
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
@@ -38,6 +37,7 @@ import numpy as np
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
+from testbed import camera_driver_command
 
 pytestmark = [pytest.mark.ros, pytest.mark.model]
 RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
@@ -45,9 +45,8 @@ SIZE = '320x240'
 
 
 def start_driver(graph, clip_path, *options, frames=300, size=SIZE):
-    command = [sys.executable, '-m', 'movinet_ros.benchmark.camera_driver',
-               '--clip', str(clip_path), '--size', size, '--frames', str(frames),
-               '--topic', CAMERA, *options]
+    command = camera_driver_command('--clip', str(clip_path), '--size', size,
+                                    '--frames', str(frames), '--topic', CAMERA, *options)
     return graph.start_command(command, profile_environment(FASTDDS_PROFILE))
 
 

@@ -17,9 +17,12 @@
 Start-up edges: a signal during the imports, label lists set before configure.
 
 The console script ``movinet_node`` runs ``movinet_ros.ros.node_entry``, which installs the
-stop flag before importing the node: SIGINT at any moment is a clean exit 0.
+stop flag before importing the node: SIGINT at any moment is a clean exit 0. The console
+script ``video_publisher`` does the same through ``movinet_ros.ros.video_publisher_entry``.
 """
 
+import ast
+import importlib.metadata
 import os
 import signal
 import subprocess
@@ -33,24 +36,47 @@ from rclpy.context import Context
 from rclpy.parameter import Parameter
 
 
-@pytest.mark.ros
-@pytest.mark.parametrize('delay', [0.05, 0.15, 0.3, 0.6])
-def test_sigint_early_in_start_up_exits_cleanly(ros_env, model_path, labels_path, delay):
-    process = subprocess.Popen(
-        [sys.executable, '-m', 'movinet_ros.ros.node_entry', '--ros-args',
-         '-p', f'model_path:={model_path}', '-p', f'labels_path:={labels_path}'],
-        env={**os.environ, **ros_env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
-    time.sleep(delay)
+def _wait_for_cpu_time(process: subprocess.Popen, seconds: float, timeout: float = 30.0) -> None:
+    """Wait until ``process`` has run ``seconds`` of CPU time (or exited, or ``timeout``)."""
+    # CPU time, not wall time: on a loaded machine a start-up takes longer on the clock,
+    # while the point it has reached follows from the work it has done.
+    ticks_per_sec = os.sysconf('SC_CLK_TCK')
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            with open(f'/proc/{process.pid}/stat', encoding='ascii') as stat:
+                fields = stat.read().rsplit(')', 1)[1].split()
+        except OSError:
+            return
+        # utime and stime: fields 14 and 15 of stat(5), counted from the state (field 3).
+        if (int(fields[11]) + int(fields[12])) / ticks_per_sec >= seconds:
+            return
+        time.sleep(0.005)
+
+
+def assert_sigint_after_cpu_time_exits_cleanly(command, env, cpu_sec):
+    """Start ``command``, send SIGINT once it has run ``cpu_sec`` of CPU: exit 0, no trace."""
+    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    _wait_for_cpu_time(process, cpu_sec)
     process.send_signal(signal.SIGINT)
     try:
         output, _ = process.communicate(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
         output, _ = process.communicate()
-        pytest.fail('movinet_node did not exit after SIGINT:\n' + output)
+        pytest.fail(f'{command[2]} did not exit after SIGINT:\n' + output)
     assert process.returncode == 0, output
     assert 'Traceback' not in output and 'KeyboardInterrupt' not in output, output
+
+
+@pytest.mark.ros
+@pytest.mark.parametrize('cpu_sec', [0.05, 0.15, 0.3, 0.6])
+def test_sigint_early_in_start_up_exits_cleanly(ros_env, model_path, labels_path, cpu_sec):
+    assert_sigint_after_cpu_time_exits_cleanly(
+        [sys.executable, '-m', 'movinet_ros.ros.node_entry', '--ros-args',
+         '-p', f'model_path:={model_path}', '-p', f'labels_path:={labels_path}'],
+        ros_env, cpu_sec)
 
 
 @pytest.fixture
@@ -88,3 +114,39 @@ def test_label_lists_are_not_held_against_an_unreadable_label_file(ros_env, tmp_
     finally:
         node.destroy_node()
         rclpy.try_shutdown(context=context)
+
+
+ENTRY = 'movinet_ros.ros.video_publisher_entry'
+
+
+@pytest.mark.ros
+@pytest.mark.parametrize('cpu_sec', [0.05, 0.15, 0.3, 0.6])
+def test_sigint_early_in_video_publisher_start_up_exits_cleanly(ros_env, clip_path, cpu_sec):
+    # What the console script runs (its own wrapper's imports come first, out of reach).
+    scripts = {entry.name: entry.value
+               for entry in importlib.metadata.entry_points(group='console_scripts')}
+    assert scripts['video_publisher'] == f'{ENTRY}:main'
+    assert_sigint_after_cpu_time_exits_cleanly(
+        [sys.executable, '-m', ENTRY, '--ros-args', '-p', f'video:={clip_path}'], ros_env, cpu_sec)
+
+
+# Runs node_entry as `python -m` does (as __main__), then lists which package modules were
+# loaded: an import back into the entry module would load it a second time, under its name.
+RUN_AS_MAIN = """
+import runpy, sys
+sys.argv = ['movinet_node', '--help']
+try:
+    runpy.run_module('movinet_ros.ros.node_entry', run_name='__main__', alter_sys=True)
+except SystemExit as stop:
+    assert stop.code == 0, stop.code
+print(sorted(name for name in sys.modules if name.startswith('movinet_ros.')))
+"""
+
+
+def test_node_entry_run_as_main_is_loaded_once():
+    process = subprocess.run([sys.executable, '-c', RUN_AS_MAIN], capture_output=True,
+                             text=True, timeout=120)
+    assert process.returncode == 0, process.stderr
+    loaded = ast.literal_eval(process.stdout.strip().splitlines()[-1])
+    assert 'movinet_ros.ros.node' in loaded and 'movinet_ros.ros.spin' in loaded, loaded
+    assert 'movinet_ros.ros.node_entry' not in loaded

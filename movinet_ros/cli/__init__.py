@@ -24,11 +24,11 @@ from movinet_ros.core.errors import MovinetError
 
 # Subcommand name -> its one-line help. Each is a module in this package (its name with _ for
 # -) with ``add_arguments(parser)`` and ``run(args)``, imported only when that subcommand
-# runs: bench and watch need ROS 2, while classify, eval and video2bag must start without it.
+# runs: watch needs ROS 2, while classify, eval and video2bag must start without it.
 SUBCOMMANDS = {
     'classify': 'Classify the actions in a video file with a MoViNet stream model.',
     'watch': 'Show the live top-k of an ActionRecognition topic in the terminal.',
-    'bench': "Measure the node and the pipeline against the model's own floor.",
+    'bench': 'Moved: run `make bench` from a checkout (the benchmark is not installed).',
     'eval': 'Recognise the actions in recorded bags and score them against annotations.',
     'eval-dataset': 'Score a model on a dataset of labelled recordings, on all cores or Ray.',
     'video2bag': 'Write the frames of a video into a rosbag2 as camera images.',
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         parser = build_parser(command)
     except ImportError as error:
-        # bench and watch run ROS 2 nodes; say what is missing instead of a traceback.
+        # watch runs a ROS 2 node; say what is missing instead of a traceback.
         print(f'movinet-ros {command}: error: {error}; this subcommand needs ROS 2 '
               '(rclpy and the movinet_ros_interfaces messages): run `. scripts/env.sh` after '
               '`make setup`, or source your ROS 2 workspace', file=sys.stderr)

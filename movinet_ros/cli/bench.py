@@ -14,105 +14,31 @@
 
 
 """
-``movinet-ros bench``: measure the node and the pipeline against the model's own floor.
+``movinet-ros bench``: moved out of the installed package; says where to run it instead.
 
-Prints progress on stderr, then a table and, as the last stdout line, one JSON object with
-every figure (``--json``: the JSON line alone on stdout, the table on stderr). Live
-measurements start their own processes on an isolated localhost DDS domain and stop them
-before returning. The model, labels and clip default to ../shared (MOVINET_SHARED_DIR).
+The benchmark starts test processes and measures them, which a robot does not need, so its
+harness lives in the repository's tools/ folder and runs from a checkout as ``make bench``
+(the same options, the same JSON line). The subcommand stays so that scripts calling it are
+told, with exit code 2, rather than meeting an unknown command.
 """
 
 import argparse
-import os
-import pathlib
-import platform
-import signal
 import sys
-import time
 
-from movinet_ros.benchmark import BenchmarkError
-from movinet_ros.benchmark.report import render_table, to_json
-from movinet_ros.benchmark.suite import FULL_PLAN, QUICK_PLAN, run_benchmark, Setup
-from movinet_ros.cli.options import int_in_range
-
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
-DEFAULT_MODEL = pathlib.Path('models') / 'movinet_a0_stream_int8.tflite'
-DEFAULT_LABELS = pathlib.Path('models') / 'kinetics600_label_map.txt'
-DEFAULT_CLIP = pathlib.Path('clips') / 'carving_ice.mp4'
-DEFAULT_PROFILE = REPO_ROOT / 'config' / 'fastdds_images_localhost.xml'
-# The highest domain id the DDS port mapping allows.
-MAX_DOMAIN_ID = 232
-
-
-def shared_dir() -> pathlib.Path:
-    """Return the shared data folder: MOVINET_SHARED_DIR, else ../shared of the repository."""
-    return pathlib.Path(os.environ.get('MOVINET_SHARED_DIR') or REPO_ROOT.parent / 'shared')
+MOVED = ('movinet-ros bench: the benchmark is no longer installed with the package; from a '
+         'checkout of movinet_ros run `make bench` (or `. scripts/env.sh && python '
+         'tools/bench.py --quick --json`: the same options and JSON line)')
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the bench options."""
-    parser.add_argument('--json', action='store_true',
-                        help='print only the JSON line on stdout (the table goes to stderr)')
-    parser.add_argument('--model', help=f'MoViNet stream .tflite model (default: '
-                        f'<shared>/{DEFAULT_MODEL})')
-    parser.add_argument('--labels', help=f'label map (default: <shared>/{DEFAULT_LABELS})')
-    parser.add_argument('--clip', help='video whose frames feed every measurement (default: '
-                        f'<shared>/{DEFAULT_CLIP})')
-    parser.add_argument('--quick', action='store_true',
-                        help='a short smoke run (well under a minute); numbers are rough')
-    parser.add_argument('--domain-id', type=int_in_range(0, MAX_DOMAIN_ID), default=None,
-                        help='ROS domain of the benchmark processes (default: one derived '
-                        'from the process id, so runs do not see each other)')
-
-
-def _path(given: str | None, default: pathlib.Path, option: str, what: str) -> str:
-    path = pathlib.Path(given) if given else shared_dir() / default
-    if not path.is_file():
-        if given:
-            raise BenchmarkError(f'{option} {path}: no such file')
-        raise BenchmarkError(
-            f'no {what} at {path}: pass {option} (or put the shared data in '
-            f'{shared_dir()}, or set MOVINET_SHARED_DIR)')
-    return str(path)
-
-
-def _machine() -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open('/proc/cpuinfo', encoding='utf-8') as cpuinfo:
-            cpu = next((line.split(':', 1)[1].strip() for line in cpuinfo
-                        if line.startswith('model name')), cpu)
-    except OSError:
-        pass
-    return {'cpu': cpu, 'cores': os.cpu_count(), 'load_avg_1m': round(os.getloadavg()[0], 2)}
-
-
-def _stop_on_sigterm(signum, frame) -> None:
-    # Unwind like Ctrl-C, so every child process is stopped on the way out.
-    raise KeyboardInterrupt
+    """Accept the former options, so every old command line gets the message."""
+    for flag in ('--json', '--quick'):
+        parser.add_argument(flag, action='store_true', help=argparse.SUPPRESS)
+    for option in ('--model', '--labels', '--clip', '--domain-id'):
+        parser.add_argument(option, help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the benchmark and print the report."""
-    setup = Setup(
-        model_path=_path(args.model, DEFAULT_MODEL, '--model', 'model'),
-        labels_path=_path(args.labels, DEFAULT_LABELS, '--labels', 'label map'),
-        clip_path=_path(args.clip, DEFAULT_CLIP, '--clip', 'benchmark clip'),
-        profile_path=os.environ.get('FASTDDS_DEFAULT_PROFILES_FILE') or str(DEFAULT_PROFILE),
-        domain_id=args.domain_id if args.domain_id is not None else os.getpid() % 100 + 1)
-    plan = QUICK_PLAN if args.quick else FULL_PLAN
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    machine = _machine()
-    started = time.monotonic()
-    figures = run_benchmark(setup, plan, lambda line: print(line, file=sys.stderr, flush=True))
-    seconds = time.monotonic() - started
-    heading = (f'movinet-ros bench{" --quick" if args.quick else ""}: '
-               f'{pathlib.Path(setup.model_path).name}, {machine["cpu"]}, '
-               f'{machine["cores"]} cores, load {machine["load_avg_1m"]} at start, '
-               f'{seconds:.0f} s')
-    print(render_table(figures, heading), file=sys.stderr if args.json else sys.stdout)
-    print(to_json(figures, {
-        'model': pathlib.Path(setup.model_path).name, 'quick': bool(args.quick),
-        'seconds': round(seconds, 1), 'machine': machine, 'ros_domain_id': setup.domain_id,
-    }), flush=True)
-    return 0
+    """Say where the benchmark went; exit 2."""
+    print(MOVED, file=sys.stderr)
+    return 2

@@ -27,6 +27,8 @@ from collections.abc import Callable
 import time
 from typing import Any
 
+from movinet_ros.ros.log_limits import LogLimiter, ONCE
+
 # Sim time on and no /clock message for this long: a WARN in the log and /diagnostics.
 NO_CLOCK_WARN_SEC = 3.0
 
@@ -38,7 +40,7 @@ class SimClockWatch:
         self._node = node
         self._clock = clock
         self._since = clock()
-        self._warned = False
+        self._warning = LogLimiter(ONCE, clock=clock)
 
     def _sim_time(self) -> bool:
         return bool(self._node.get_parameter('use_sim_time').value)
@@ -63,9 +65,8 @@ class SimClockWatch:
         """Return ``problem()``; log it as a WARN the first time it appears."""
         problem = self.problem()
         if problem is None:
-            self._warned = False
-        elif not self._warned:
-            self._warned = True
+            self._warning.reset()
+        elif self._warning.due():
             self._node.get_logger().warning(problem)
         return problem
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import time
 from typing import Any
 
+from movinet_ros.ros.log_limits import LogLimiter
 from rclpy.clock import Clock, ClockType
 from rclpy.event_handler import QoSRequestedIncompatibleQoSInfo, SubscriptionEventCallbacks
 from rclpy.qos import qos_check_compatible, qos_policy_name_from_kind, QoSCompatibility
@@ -45,7 +46,6 @@ class _Topic:
     warn_after_sec: float
     seen: int
     last_frame_at: float
-    warned_at: float | None = None
 
 
 def _plural(count: int, word: str) -> str:
@@ -58,7 +58,7 @@ class InputWatch:
     def __init__(self, node: Any, *, repeat_sec: float = NO_INPUT_REPEAT_SEC,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._node = node
-        self._repeat_sec = repeat_sec
+        self._warnings = LogLimiter(repeat_sec, clock=clock)
         self._clock = clock
         self._topics: dict[str, _Topic] = {}
         self._timer = node.create_timer(CHECK_PERIOD_SEC, self.check,
@@ -74,12 +74,15 @@ class InputWatch:
         keeps that event.
         """
         self._topics[topic] = _Topic(frames, warn_after_sec, frames(), self._clock())
+        # A new subscription starts its own count: its first silence is said at once.
+        self._warnings.reset(topic)
         return SubscriptionEventCallbacks(
             incompatible_qos=lambda event: self._on_incompatible_qos(topic, event))
 
     def clear(self) -> None:
         """Stop watching every topic (the subscriptions are gone)."""
         self._topics.clear()
+        self._warnings.clear()
 
     def check(self, now: float | None = None) -> None:
         """Warn about each silent topic that is due, and say when a warned one recovers."""
@@ -88,18 +91,18 @@ class InputWatch:
         for name, topic in self._topics.items():
             count = topic.frames()
             if count != topic.seen:
-                if topic.warned_at is not None:
+                if self._warnings.said(name):
                     logger.info(f'images arriving on {name} (after '
                                 f'{now - topic.last_frame_at:.0f} s without)')
-                topic.seen, topic.last_frame_at, topic.warned_at = count, now, None
+                    self._warnings.reset(name)
+                topic.seen, topic.last_frame_at = count, now
                 continue
             silent = now - topic.last_frame_at
             if topic.warn_after_sec <= 0 or silent < topic.warn_after_sec:
                 continue
-            if topic.warned_at is not None and now - topic.warned_at < self._repeat_sec:
+            first = not self._warnings.said(name)
+            if not self._warnings.due(name, now):
                 continue
-            first = topic.warned_at is None
-            topic.warned_at = now
             logger.warning(f'{"no" if first else "still no"} image on {name} for '
                            f'{int(silent)} s: {self.diagnose(name)}')
 

@@ -30,13 +30,13 @@ import time
 from typing import Any
 
 from diagnostic_msgs.msg import DiagnosticArray
-from movinet_ros.core.cdr import checked_frame_id
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.events import REASON_DEACTIVATED
 from movinet_ros.core.frames import FrameError
 from movinet_ros.core.overlay import draw_hypotheses
 from movinet_ros.core.pipeline import Recognition, RecognitionPipeline
 from movinet_ros.core.serialized import process_frame, read_frame
+from movinet_ros.core.wire import checked_frame_id
 from movinet_ros.ros.camera_inputs import CameraInputs, INPUT_MATCH_PERIOD_SEC
 from movinet_ros.ros.cameras import Camera, create_publishers, make_cameras, worst_loss_ratio
 from movinet_ros.ros.clocks import SimClockWatch
@@ -352,7 +352,7 @@ def main(args: list[str] | None = None, stop_requested: list[int] | None = None)
     Run the node until SIGINT or SIGTERM (exit 0); a failed autostart exits 2.
 
     ``stop_requested`` is the flag list of ``ros.node_entry``, whose handlers were in place
-    before this module's imports.
+    before this module's imports (``ros.stop_flag``).
     """
     code = handle_arguments(EXECUTABLE, args)
     if code is not None:

@@ -17,21 +17,15 @@
 Entry point of ``movinet_node``: signal handlers first, the heavy imports after.
 
 Importing the node (rclpy, TFLite, OpenCV) takes a few tenths of a second; a SIGINT in
-that time used to end the process with a KeyboardInterrupt traceback and code 130. Here
-the stop flag is in place before any of it (this module imports nothing else of the
-package or ROS), so a signal at any moment is a clean exit 0.
+that time would end the process with a KeyboardInterrupt traceback and code 130. Here the
+stop flag is in place before any of it (``ros.stop_flag`` imports only the standard
+library), so a signal at any moment is a clean exit 0. Nothing imports this module back,
+so ``python -m movinet_ros.ros.node_entry`` loads it once.
 """
 
-import signal
 import sys
 
-
-def install_stop_flag(stop_requested: list[int] | None = None) -> list[int]:
-    """Make SIGINT / SIGTERM only append to ``stop_requested`` (a new list if None)."""
-    flag: list[int] = [] if stop_requested is None else stop_requested
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda received, frame: flag.append(received))
-    return flag
+from movinet_ros.ros.stop_flag import install_stop_flag
 
 
 def main(args: list[str] | None = None) -> int:

@@ -18,6 +18,8 @@ from collections.abc import Callable
 import re
 import time
 
+from movinet_ros.ros.log_limits import LogLimiter
+
 # Each kind of rejection is logged at once, and then at most this often.
 REJECTION_LOG_PERIOD_SEC = 5.0
 # Kinds remembered at most; past this the memory starts over (a stream of ever-new texts
@@ -29,8 +31,8 @@ class RejectionLog:
     """Decide which rejection reasons to log, by kind: the text without its numbers."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._logged: dict[str, float] = {}
+        self._limiter = LogLimiter(REJECTION_LOG_PERIOD_SEC, clock=clock,
+                                   max_keys=MAX_REJECTION_KINDS)
 
     def should_log(self, reason: str) -> bool:
         """
@@ -39,12 +41,4 @@ class RejectionLog:
         A camera that sends the same broken frame at 30 fps is logged every 5 s, but a
         second problem is never hidden behind the first.
         """
-        kind = re.sub(r'\d+', '#', reason)
-        now = self._clock()
-        last = self._logged.get(kind)
-        if last is not None and now - last < REJECTION_LOG_PERIOD_SEC:
-            return False
-        if last is None and len(self._logged) >= MAX_REJECTION_KINDS:
-            self._logged.clear()
-        self._logged[kind] = now
-        return True
+        return self._limiter.due(re.sub(r'\d+', '#', reason))

@@ -31,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from movinet_ros.ros.log_limits import LogLimiter
+
 # A second source is logged at once, then at most this often while it goes on.
 SOURCE_WARN_PERIOD_SEC = 5.0
 # /diagnostics names the second source while it sent something this recently.
@@ -77,7 +79,7 @@ class SourceGuard:
         self._owner_seen = 0.0
         self.intruder: Source | None = None
         self._intruder_seen = -1e18
-        self._warned_at = -1e18
+        self._warnings = LogLimiter(SOURCE_WARN_PERIOD_SEC, clock=clock)
 
     def admit(self, source: Source) -> tuple[bool, bool]:
         """
@@ -124,11 +126,7 @@ class SourceGuard:
 
     def should_warn(self) -> bool:
         """Whether to log the second source now (at once, then every SOURCE_WARN_PERIOD_SEC)."""
-        now = self._clock()
-        if now - self._warned_at < SOURCE_WARN_PERIOD_SEC:
-            return False
-        self._warned_at = now
-        return True
+        return self._warnings.due()
 
     def conflict(self, names: Callable[[Source], str] = lambda source: '') -> str | None:
         """Say which two sources share the topic, while the second one sends; else None."""

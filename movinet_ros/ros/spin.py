@@ -17,7 +17,7 @@
 
 from collections.abc import Callable
 
-from movinet_ros.ros.node_entry import install_stop_flag
+from movinet_ros.ros.stop_flag import install_stop_flag
 import rclpy
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.signals import SignalHandlerOptions
@@ -31,7 +31,7 @@ def init_with_stop_flag(args: list[str] | None = None,
     rclpy's own handlers shut the context down under a running callback, which surfaces as
     an exception inside it; a flag lets the spin loop stop between callbacks instead.
     ``stop_requested`` is a list already being filled (the handlers were installed before
-    the imports, see ``ros.node_entry``).
+    the imports, see ``ros.stop_flag``).
     """
     stop_requested = install_stop_flag(stop_requested)
     rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)

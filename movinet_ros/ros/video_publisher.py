@@ -253,15 +253,20 @@ class VideoPublisher(Node):
         self.get_logger().info(f'finished after {self._published} frames')
 
 
-def main(args: list[str] | None = None) -> int:
-    """Publish until the source ends (without loop), SIGINT or SIGTERM; bad input exits 2."""
+def main(args: list[str] | None = None, stop_requested: list[int] | None = None) -> int:
+    """
+    Publish until the source ends (without loop), SIGINT or SIGTERM; bad input exits 2.
+
+    ``stop_requested`` is the flag list of ``ros.video_publisher_entry``, whose handlers were
+    in place before this module's imports (``ros.stop_flag``).
+    """
     code = handle_arguments(EXECUTABLE, args)
     if code is not None:
         return code
     # OpenCV's own warnings (two lines per camera index it cannot open) would bury the one
     # line that says what is wrong.
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
-    stop_requested = init_with_stop_flag(args)
+    stop_requested = init_with_stop_flag(args, stop_requested)
     try:
         node = VideoPublisher()
     except MovinetError as error:  # a bad parameter, a missing or unreadable video

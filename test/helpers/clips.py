@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import pathlib
 
-import cv2
-from movinet_ros.benchmark.switching import (  # noqa: F401 (re-exported for the tests)
+from benchmark.switching import (  # noqa: F401 (re-exported for the tests)
     carving_frames, carving_frames_native, CARVING_ICE, frames_until_top1, other_frames,
     switch_stream)
+import cv2
 from movinet_ros.offline.video import read_video
 import numpy as np
 

@@ -16,7 +16,7 @@
 """
 A small ROS 2 graph for tests: processes started with a test's own domain, and a probe node.
 
-Built from movinet_ros.ros.process_graph, as the benchmark is. Every process and the
+Built from testbed.process_graph (tools/testbed), as the benchmark is. Every process and the
 in-process probe share one ROS_DOMAIN_ID and the localhost-only Fast DDS profile, so tests
 neither see each other nor leave the machine. Every wait is bounded in time.
 """
@@ -29,11 +29,11 @@ import time
 from typing import Any
 
 from helpers.constants import CAMERA, NS_PER_SEC
-from movinet_ros.ros.process_graph import Probe, ProcessGroup
+from testbed.process_graph import Probe, ProcessGroup
 
 EXECUTABLE_MODULES = {
     'movinet_node': 'movinet_ros.ros.node_entry',
-    'video_publisher': 'movinet_ros.ros.video_publisher',
+    'video_publisher': 'movinet_ros.ros.video_publisher_entry',
 }
 
 

@@ -29,7 +29,7 @@ from typing import Any
 import cv2
 from movinet_ros.core.frames.errors import FrameDecodeError
 from movinet_ros.core.frames.fields import byte_buffer, field, rgb_result, RgbFrame
-from movinet_ros.core.frames.headers import codec, jpeg_header_size, png_header_size
+from movinet_ros.core.frames.headers import codec, jpeg_header, png_header_size
 from movinet_ros.core.frames.limits import check_budget, check_sides, DEFAULT_MAX_PIXELS
 from movinet_ros.core.frames.protocols import CompressedImageLike
 import numpy as np
@@ -41,8 +41,8 @@ import simplejpeg  # type: ignore[import-untyped]
 MAX_JPEG_PIXELS_PER_BYTE: int = 2048
 # Decode straight to RGB where OpenCV can (>= 4.11), saving a conversion pass.
 _IMREAD_RGB: int | None = getattr(cv2, 'IMREAD_COLOR_RGB', None)
-# JPEG colour spaces libjpeg-turbo cannot turn into RGB; OpenCV converts them.
-_OPENCV_JPEG_COLORSPACES = frozenset({'CMYK', 'YCCK'})
+# Four components are CMYK or YCCK, which libjpeg-turbo cannot turn into RGB; OpenCV does.
+_OPENCV_JPEG_COMPONENTS = 4
 
 
 def compressed_to_rgb(msg: CompressedImageLike, *,
@@ -66,8 +66,9 @@ def compressed_to_rgb(msg: CompressedImageLike, *,
     if buffer.nbytes == 0:
         raise FrameDecodeError(f'CompressedImage (format {image_format!r}) has no data')
     name = codec(image_format, buffer)
-    if name == 'jpeg':
-        width, height = jpeg_header_size(buffer, image_format)
+    header = jpeg_header(buffer, image_format) if name == 'jpeg' else None
+    if header is not None:
+        width, height = header.width, header.height
     else:
         width, height = png_header_size(buffer, image_format)
     described = f'{name} image (format {image_format!r}) of {width}x{height}'
@@ -77,18 +78,14 @@ def compressed_to_rgb(msg: CompressedImageLike, *,
         raise FrameDecodeError(
             f'{described} is corrupt: {buffer.nbytes} bytes of JPEG data cannot hold '
             f'{width * height} pixels')
-    if name == 'jpeg':
-        decoded = _decode_jpeg(buffer, described)
-        if decoded is not None:
-            return rgb_result(decoded, described)
+    if header is not None and header.components != _OPENCV_JPEG_COMPONENTS:
+        return rgb_result(_decode_jpeg(buffer, described), described)
     return rgb_result(_decode_opencv(buffer, described), described)
 
 
 def _decode_jpeg(buffer: memoryview, described: str) -> Any:
-    """Decode with libjpeg-turbo, warnings raised; None for colour spaces left to OpenCV."""
+    """Decode with libjpeg-turbo, its warnings raised as FrameDecodeError."""
     try:
-        if simplejpeg.decode_jpeg_header(buffer)[2] in _OPENCV_JPEG_COLORSPACES:
-            return None
         return simplejpeg.decode_jpeg(buffer, colorspace='RGB', strict=True)
     except ValueError as error:
         raise FrameDecodeError(f'{described} is corrupt: libjpeg: {error}') from error

@@ -21,6 +21,8 @@ marker (JPEG EOI, PNG IEND) is rejected here; data cut inside the entropy-coded 
 but given an EOI is the decoder's to find (see ``compressed``).
 """
 
+from dataclasses import dataclass
+
 from movinet_ros.core.frames.errors import FrameDecodeError
 from movinet_ros.core.frames.fields import hex_head
 import numpy as np
@@ -69,8 +71,22 @@ def codec(image_format: str, buffer: memoryview) -> str:
         'supported: jpeg, png')
 
 
-def jpeg_header_size(buffer: memoryview, image_format: str) -> tuple[int, int]:
-    """Return (width, height) from the SOF segment, rejecting data cut before its end."""
+@dataclass(frozen=True)
+class JpegHeader:
+    """What a JPEG's frame header (SOF) says: its size and number of colour components."""
+
+    width: int
+    height: int
+    # 1 grey, 3 YCbCr or RGB, 4 CMYK or YCCK; 0 when the SOF segment is too short to say.
+    components: int
+
+
+def jpeg_header(buffer: memoryview, image_format: str) -> JpegHeader:
+    """
+    Return the JPEG's size and components from its SOF segment; reject data cut before EOI.
+
+    The one read of the header: the decoder is chosen from the components it returns.
+    """
     described = f'JPEG data (format {image_format!r}, {buffer.nbytes} bytes)'
     # A complete JPEG ends with the EOI marker; some drivers pad the buffer with zeros.
     end = buffer.nbytes
@@ -99,7 +115,8 @@ def jpeg_header_size(buffer: memoryview, image_format: str) -> tuple[int, int]:
         if marker in _JPEG_SOF_MARKERS and position + 9 <= end and length >= 7:
             height = int.from_bytes(buffer[position + 5:position + 7], 'big')
             width = int.from_bytes(buffer[position + 7:position + 9], 'big')
-            return width, height
+            components = buffer[position + 9] if position + 10 <= end and length >= 8 else 0
+            return JpegHeader(width, height, components)
         if length < 2:
             raise FrameDecodeError(
                 f'{described} is corrupt: segment ff {marker:02x} at byte {position} has '

@@ -19,7 +19,7 @@ An always-on stream made of the two real clips: a long history of one action, th
 (29.6 fps) follows, thinned to 5 fps. Both are RGB at the carving clip's 172x172, so the
 switch is no size change (which would reset the stream state and hide the problem).
 ``switching_table`` measures how fast a pipeline follows the switch after a history of a
-given length; ``scripts/switching.py`` prints it, the tests assert on the same streams.
+given length; ``tools/switching.py`` prints it, the tests assert on the same streams.
 """
 
 from __future__ import annotations

@@ -29,10 +29,10 @@ import pathlib
 import tempfile
 import time
 
-from movinet_ros.benchmark import BenchmarkError, dataset, graph, micro, offline
-from movinet_ros.benchmark.content import clip_frames
-from movinet_ros.benchmark.graph import LiveResult, LiveTiming
-from movinet_ros.benchmark.stats import (
+from benchmark import BenchmarkError, dataset, graph, micro, offline
+from benchmark.content import clip_frames
+from benchmark.graph import LiveResult, LiveTiming
+from benchmark.stats import (
     difference, Figure, median, missing, paired_ratio, product, ratio, summarize)
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.ros.params import PARAMS_BY_NAME

@@ -21,7 +21,7 @@ A workout (../shared/clips/example_video01.mp4, looped) for a given history, the
 (target_fps 5, reset_gap_sec 3600) per row, unbounded (context_sec 0) and with the default
 bounded context. Takes about a minute. Example:
 
-    . scripts/env.sh && python scripts/switching.py [--shared ../shared]
+    . scripts/env.sh && python tools/switching.py [--shared ../shared]
 """
 
 import argparse
@@ -29,7 +29,7 @@ import pathlib
 import statistics
 import sys
 
-from movinet_ros.benchmark.switching import switching_row
+from benchmark.switching import switching_row
 from movinet_ros.core.context import ContextConfig
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 

@@ -37,10 +37,10 @@ import pathlib
 import time
 from typing import Any
 
+from benchmark import BenchmarkError
+from benchmark.content import clip_frames
+from benchmark.stats import Figure, paired_ratio, summarize
 import cv2
-from movinet_ros.benchmark import BenchmarkError
-from movinet_ros.benchmark.content import clip_frames
-from movinet_ros.benchmark.stats import Figure, paired_ratio, summarize
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.offline.bags import write_video_bag
 from movinet_ros.offline.dataset import evaluate_dataset

@@ -26,10 +26,10 @@ loop's wall time (reading, throttling, decoding, inference, ranking); writing th
 import pathlib
 import time
 
+from benchmark import BenchmarkError
+from benchmark.content import clip_frames
+from benchmark.stats import Figure, missing, summarize
 import cv2
-from movinet_ros.benchmark import BenchmarkError
-from movinet_ros.benchmark.content import clip_frames
-from movinet_ros.benchmark.stats import Figure, missing, summarize
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.core.stamps import NS_PER_SEC
 from movinet_ros.offline.bags import write_video_bag

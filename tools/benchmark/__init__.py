@@ -14,15 +14,17 @@
 
 
 """
-Measure the node and the pipeline against the model's own floor (``movinet-ros bench``).
+Measure the node and the pipeline against the model's own floor (``make bench``).
 
 One module per family of measurements: ``micro`` times code in this process (the bare
 interpreter, the pipeline, the node's image callback), ``graph`` runs separate processes on
 an isolated localhost DDS domain (end-to-end latency, the node's CPU and memory, several
 cameras), ``offline`` times ``movinet-ros eval`` on a bag; ``stats`` turns samples into
-figures, ``report`` prints them and ``suite`` runs everything in order.
+figures, ``report`` prints them and ``suite`` runs everything in order;
+``tools/bench.py`` is the command line. ``switching`` measures the always-on streams
+(``tools/switching.py`` and the tests).
 """
 
-from movinet_ros.benchmark.errors import BenchmarkError
+from benchmark.errors import BenchmarkError
 
 __all__ = ['BenchmarkError']

@@ -31,26 +31,25 @@ from dataclasses import dataclass
 import json
 import os
 import signal
-import sys
 import time
 
+from benchmark import BenchmarkError
+from benchmark.stats import Figure, median, missing, percentile, summarize
 from diagnostic_msgs.msg import DiagnosticArray
-from movinet_ros.benchmark import BenchmarkError
-from movinet_ros.benchmark.stats import Figure, median, missing, percentile, summarize
 from movinet_ros.core.stamps import NS_PER_SEC, stamp_to_ns
 from movinet_ros.core.wire import header_stamp_ns
 from movinet_ros.ros.dds import profile_environment
 from movinet_ros.ros.input_qos import input_profile
-from movinet_ros.ros.process_graph import (
-    dds_variables, graph_environment, Probe, ProcessGroup, STOP_TIMEOUT_SEC)
 from movinet_ros_interfaces.msg import ActionRecognition
 import psutil
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
+from testbed import camera_driver_command
+from testbed.process_graph import (
+    dds_variables, graph_environment, Probe, ProcessGroup, STOP_TIMEOUT_SEC)
 
 NODE_MODULE = 'movinet_ros.ros.node_entry'
-PUBLISHER_MODULE = 'movinet_ros.ros.video_publisher'
-DRIVER_MODULE = 'movinet_ros.benchmark.camera_driver'
+PUBLISHER_MODULE = 'movinet_ros.ros.video_publisher_entry'
 _RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 
 
@@ -258,7 +257,7 @@ def measure_delivery(model_path: str, labels_path: str, clip_path: str, env: dic
     """
     Feed the node (defaults) from a camera driver process on ``driver_profile``; count all.
 
-    The driver (movinet_ros.benchmark.camera_driver) sends ``frames`` bgr8 frames of
+    The driver (tools/testbed/camera_driver.py) sends ``frames`` bgr8 frames of
     ``size`` at 30 Hz with ``reliability``. The node's own ``frames_received`` counter (its
     /diagnostics) says how many arrived; every result on the actions topic is counted and
     timed, and compared with the results due at ``target_fps`` over the stream the driver
@@ -285,9 +284,9 @@ def measure_delivery(model_path: str, labels_path: str, clip_path: str, env: dic
             raise BenchmarkError(f'the node did not subscribe to {topic}:\n'
                                  f'{group.output(node, tail=2000)}')
         driver = group.start_command(
-            [sys.executable, '-m', DRIVER_MODULE, '--clip', str(clip_path),
-             '--size', f'{size[0]}x{size[1]}', '--reliability', reliability,
-             '--frames', str(frames), '--topic', topic], profile_environment(driver_profile))
+            camera_driver_command('--clip', str(clip_path), '--size', f'{size[0]}x{size[1]}',
+                                  '--reliability', reliability, '--frames', str(frames),
+                                  '--topic', topic), profile_environment(driver_profile))
         try:
             probe.spin_until(lambda: driver.poll() is not None, timeout_sec)
             # The last results and a diagnostics report after the stream ended.

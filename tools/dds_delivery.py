@@ -16,13 +16,13 @@
 """
 Print how many camera frames reach a subscriber per QoS and profile (docs/cameras_and_dds.md).
 
-For each row, a camera driver process (movinet_ros.benchmark.camera_driver) publishes 200
+For each row, a camera driver process (tools/testbed/camera_driver.py) publishes 200
 bgr8 frames at 30 Hz with the row's reliability and Fast DDS profile, and a plain counting
 subscriber here (keep-last 1, the row's reliability, as movinet_node subscribes) counts
 what arrives and what DDS reports lost. Everything stays on this machine (localhost
 discovery, loopback-only profiles, its own ROS_DOMAIN_ID). About 3 minutes. Example:
 
-    . scripts/env.sh && python scripts/dds_delivery.py [--clip ../shared/clips/carving_ice.mp4]
+    . scripts/env.sh && python tools/dds_delivery.py [--clip ../shared/clips/carving_ice.mp4]
 """
 
 import argparse
@@ -32,6 +32,8 @@ import pathlib
 import subprocess
 import sys
 import time
+
+from testbed import camera_driver_command
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 PROFILES = {'defaults': REPO / 'config' / 'fastdds_localhost.xml',
@@ -90,9 +92,9 @@ def main() -> int:
                 event_callbacks=SubscriptionEventCallbacks(
                     message_lost=lambda info: lost.append(info.total_count_change)))
             driver = subprocess.Popen(
-                [sys.executable, '-m', 'movinet_ros.benchmark.camera_driver',
-                 '--clip', str(args.clip), '--size', size, '--reliability', publisher,
-                 '--frames', str(FRAMES)],
+                camera_driver_command(
+                    '--clip', str(args.clip), '--size', size, '--reliability', publisher,
+                    '--frames', str(FRAMES)),
                 env=dict(env, **profile_environment(PROFILES[profile])),
                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
             deadline = time.monotonic() + 60

@@ -14,7 +14,7 @@
 
 
 """
-Choose the context's combination rule by measurement (``scripts/context_rules.py``).
+Choose the context's combination rule by measurement (``tools/context_rules.py``).
 
 Every rule sees the same copies of the stream state: the copies' states do not depend on
 the rule, so each layout of copies (how many, over how many seconds) is run once per
@@ -39,7 +39,7 @@ import pathlib
 import time
 
 import cv2
-from movinet_ros.benchmark.switching import carving_frames, CARVING_ICE, PERIOD_NS, \
+from benchmark.switching import carving_frames, CARVING_ICE, PERIOD_NS, \
     switch_stream
 from movinet_ros.core.context import CombineRule, ContextConfig, most_confident
 from movinet_ros.core.model import StreamModel

@@ -24,9 +24,9 @@ frames after a warm-up, and the figure is the median of the repeats.
 from collections.abc import Callable, Sequence
 import time
 
-from movinet_ros.benchmark import BenchmarkError
-from movinet_ros.benchmark.content import bgr_image, FRAME_PERIOD_NS
-from movinet_ros.benchmark.stats import Figure, median, summarize
+from benchmark import BenchmarkError
+from benchmark.content import bgr_image, FRAME_PERIOD_NS
+from benchmark.stats import Figure, median, summarize
 from movinet_ros.core.context import BoundedContext, ContextConfig
 from movinet_ros.core.model import StreamModel
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline

@@ -21,9 +21,9 @@ usb_cam offer), each frame stamped with the wall clock just before it is publish
 driver does. Whatever DDS profile the environment gives it is its own (the tests pass
 Fast DDS's default segment, or config/fastdds_images_localhost.xml). It waits (bounded) for
 one subscriber, then sends ``--frames`` frames on a fixed schedule and prints one JSON line:
-the stamps it sent. The tests, ``movinet-ros bench`` and ``scripts/dds_delivery.py`` run it:
+the stamps it sent. The tests, ``tools/bench.py`` and ``tools/dds_delivery.py`` run it:
 
-    python -m movinet_ros.benchmark.camera_driver --clip carving_ice.mp4 --size 640x480
+    python tools/testbed/camera_driver.py --clip carving_ice.mp4 --size 640x480
 
 A misbehaving second camera for the reliability tests: ``--stamp-offset`` shifts its clock,
 ``--jitter-ms`` adds uniform stamp jitter, ``--name`` and ``--frame-id`` tell it apart.

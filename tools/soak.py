@@ -29,8 +29,8 @@ RSS (psutil) is read after ``--warmup`` frames and at the end. Exits 1 if it gre
 than ``--max-growth-mb`` or on any error: an exception out of the callback, or counters
 that differ from a replay of the same stamps through the throttle. Example:
 
-    . scripts/env.sh && python scripts/soak.py            # 18,000 frames, a few minutes
-    python scripts/soak.py --frames 3000 --warmup 500     # quick look
+    . scripts/env.sh && python tools/soak.py            # 18,000 frames, a few minutes
+    python tools/soak.py --frames 3000 --warmup 500     # quick look
 """
 
 import argparse

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import json
 from typing import Any
 
-from movinet_ros.benchmark.stats import Figure
+from benchmark.stats import Figure
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ A ROS 2 graph of separate processes on this machine: their environment, the proc
 ``graph_environment`` gives child processes one ROS domain and the localhost-only Fast DDS
 profile; ``ProcessGroup`` starts them (output to files, never pipes) and stops them all;
 ``Probe`` is a node in this process, on the same domain, to observe and poke them. The
-benchmark (movinet_ros.benchmark.graph) and the tests' RosGraph are both built from these.
+benchmark (tools/benchmark/graph.py) and the tests' RosGraph are both built from these.
 Every wait is bounded in time.
 """
 

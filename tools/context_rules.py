@@ -18,16 +18,16 @@ Print the comparison of the context's combination rules and layouts of copies.
 
 Every rule of movinet_ros.core.context.RULES on each layout (copies, seconds), on the
 real clips of a manifest, a switch after a long history of another action, and a steady
-minute (see movinet_ros/benchmark/context_rules.py). Takes a few minutes. Example:
+minute (see tools/benchmark/context_rules.py). Takes a few minutes. Example:
 
-    . scripts/env.sh && python scripts/context_rules.py [--shared ../shared]
+    . scripts/env.sh && python tools/context_rules.py [--shared ../shared]
 """
 
 import argparse
 import pathlib
 import sys
 
-from movinet_ros.benchmark.context_rules import copy_costs, Layout, measure_layout, \
+from benchmark.context_rules import copy_costs, Layout, measure_layout, \
     pipeline_maker
 from movinet_ros.core.context import RULES
 
