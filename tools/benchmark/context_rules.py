@@ -38,9 +38,9 @@ import os
 import pathlib
 import time
 
-import cv2
 from benchmark.switching import carving_frames, CARVING_ICE, PERIOD_NS, \
     switch_stream
+import cv2
 from movinet_ros.core.context import CombineRule, ContextConfig, most_confident
 from movinet_ros.core.model import StreamModel
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
