@@ -20,7 +20,8 @@ import os
 import sys
 from typing import Any
 
-from movinet_ros.cli.classify import add_model_arguments, pipeline_config_from_args
+from movinet_ros.cli.classify import (add_model_arguments, pipeline_config_from_args,
+                                      warn_head)
 from movinet_ros.cli.options import positive_int
 from movinet_ros.offline.dataset import DatasetRun, evaluate_dataset
 from movinet_ros.offline.runners import LOCAL_RAY, PipelineSpec
@@ -46,6 +47,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--out', required=True, metavar='DIR',
                         help='folder for results.csv, summary.json, confusion.png and '
                              'timing.json; rerunning into it skips finished recordings')
+    add_runner_arguments(parser)
+    parser.add_argument('--force', action='store_true',
+                        help='evaluate every recording again, even those already done')
+
+
+def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options saying where recordings run: --topic, --jobs, --ray."""
     parser.add_argument('--topic',
                         help="image topic of bags whose row names none (default: the bag's "
                              'only image topic)')
@@ -58,8 +66,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              '(e.g. auto, ray://head:10001), else at $RAY_ADDRESS, else on '
                              f'a Ray started here with --jobs CPUs ("{LOCAL_RAY}"); put it '
                              'after MANIFEST or write --ray=ADDRESS')
-    parser.add_argument('--force', action='store_true',
-                        help='evaluate every recording again, even those already done')
 
 
 def ray_address(option: str | None) -> str | None:
@@ -102,9 +108,10 @@ def format_report(run: DatasetRun) -> str:
 def run(args: argparse.Namespace) -> int:
     """Evaluate the dataset and print a short summary."""
     spec = PipelineSpec(args.model, args.labels, pipeline_config_from_args(args),
-                        args.threads)
+                        args.threads, head_path=args.head)
     result = evaluate_dataset(args.manifest, spec, args.out, jobs=args.jobs,
                               ray_address=ray_address(args.ray), force=args.force,
                               default_topic=args.topic, progress=sys.stderr.isatty())
+    warn_head(result.warning)
     print(format_report(result))
     return 0

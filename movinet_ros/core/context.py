@@ -37,6 +37,7 @@ the input rate or the share of frames lost. Measurements behind the defaults: RE
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 import math
 
@@ -47,8 +48,12 @@ import numpy as np
 
 __all__ = [
     'BoundedContext', 'ContextConfig', 'ContextConfigError', 'DEFAULT_CONTEXT_SEC',
-    'DEFAULT_CONTEXT_STREAMS', 'MIN_FRAMES',
+    'DEFAULT_CONTEXT_STREAMS', 'MIN_FRAMES', 'Scorer',
 ]
+
+# Class probabilities of the state a stream holds after its step (e.g. a head of one's own
+# actions on the pooled features); without one, the softmax of the model's logits.
+Scorer = Callable[[StreamModel], np.ndarray]
 
 DEFAULT_CONTEXT_SEC = 6.0
 DEFAULT_CONTEXT_STREAMS = 3
@@ -83,8 +88,10 @@ class ContextConfig:
 class BoundedContext:
     """Step several staggered copies of one stream state and combine their probabilities."""
 
-    def __init__(self, model: StreamModel, config: ContextConfig = ContextConfig()) -> None:
+    def __init__(self, model: StreamModel, config: ContextConfig = ContextConfig(), *,
+                 scorer: Scorer | None = None) -> None:
         self.config = config
+        self._scorer = scorer
         count = config.streams if config.bounded else 1
         self._copies = [model] + [model.fork() for _ in range(count - 1)]
         self._window_ns = int(config.context_sec * 1e9)
@@ -112,10 +119,14 @@ class BoundedContext:
         self._start_ns = None
         self.frames_in_state = 0
 
+    def _score(self, copy: StreamModel, model_input: np.ndarray) -> np.ndarray:
+        logits = copy.step(model_input)
+        return softmax(logits) if self._scorer is None else self._scorer(copy)
+
     def step(self, model_input: np.ndarray, stamp_ns: int) -> np.ndarray:
         """Feed one prepared frame stamped ``stamp_ns``; return the published probabilities."""
         if not self.config.bounded:
-            probabilities = softmax(self._copies[0].step(model_input))
+            probabilities = self._score(self._copies[0], model_input)
             self.frames_in_state = self._copies[0].frames_in_state
             return probabilities
         if self._start_ns is None:
@@ -131,7 +142,7 @@ class BoundedContext:
                 if self._generations[index] >= 0:
                     copy.reset()
                 self._generations[index] = generation
-            seen.append((copy.frames_in_state + 1, softmax(copy.step(model_input))))
+            seen.append((copy.frames_in_state + 1, self._score(copy, model_input)))
         if elapsed < self._window_ns:
             # Younger than the context: the first copy has seen the whole stream.
             self.frames_in_state, probabilities = seen[0]
