@@ -232,9 +232,9 @@ def _held_out(data: _Frames) -> tuple[np.ndarray, str]:
 
 
 def _fit(features: np.ndarray, targets: np.ndarray, classes: Sequence[str]) -> Any:
-    from sklearn.linear_model import LogisticRegressionCV
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from sklearn.linear_model import LogisticRegressionCV  # type: ignore[import-untyped]
+    from sklearn.pipeline import make_pipeline  # type: ignore[import-untyped]
+    from sklearn.preprocessing import StandardScaler  # type: ignore[import-untyped]
     counts = [int((targets == label).sum()) for label in classes]
     if min(counts) < 2:
         label = classes[counts.index(min(counts))]
