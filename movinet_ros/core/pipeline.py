@@ -144,6 +144,7 @@ class RecognitionPipeline:
         self.stats = PipelineStats()
         self._ranker = Ranker(self.labels, config.ranking)
         self._throttle = StampThrottle(config.target_fps, config.reset_gap_sec)
+        self._scorer = scorer
         self._context = BoundedContext(model, config.context, scorer=scorer)
         # Set when a head trained with other pipeline settings is used (from_files).
         self.head_warning: str | None = None
@@ -177,6 +178,12 @@ class RecognitionPipeline:
         labels = load_labels(labels_path)
         check_label_count(labels, model.num_classes, labels_path)
         return cls(model, labels, config)
+
+    def fork(self) -> 'RecognitionPipeline':
+        """Return a pipeline of its own state on this one's model, labels, scorer, settings."""
+        num_classes = None if self._scorer is None else len(self.labels)
+        return RecognitionPipeline(self.model.fork(), self.labels, self.config,
+                                   scorer=self._scorer, num_classes=num_classes)
 
     @property
     def context(self) -> BoundedContext:
