@@ -24,11 +24,14 @@ one line, exit code 2 and an untouched output folder.
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 
 from helpers.constants import (
-    CLIP_PATH, LABELS_PATH, MODEL_PATH, NS_PER_SEC, OTHER_CLIP_PATH, require, SHARED_DIR)
+    CAMERA, CLIP_PATH, LABELS_PATH, MODEL_PATH, NS_PER_SEC, OTHER_CLIP_PATH, require,
+    SHARED_DIR)
+from helpers.nodes import stamp_ns
 from movinet_ros import cli
 from movinet_ros.core.head import load_head
 from movinet_ros.core.pipeline import RecognitionPipeline
@@ -156,14 +159,60 @@ def test_parallel_and_ray_give_identical_heads(gestures, tmp_path, backend):
     assert (out / 'head.json').read_bytes() == gestures['head'].read_bytes()
 
 
-def test_own_names_on_kinetics_clips(tmp_path):
+@pytest.fixture(scope='module')
+def own_names(tmp_path_factory):
+    """Train a head naming two Kinetics clips with the user's words, once."""
     for path in (MODEL_PATH, *OWN_NAMES.values()):
         require(path)
-    manifest = _write_halves(tmp_path, OWN_NAMES, 0)
-    out = tmp_path / 'head'
-    assert _train(manifest, out, '--jobs', '1') == 0
-    right, scored = _frames_right(out / 'head.json', OWN_NAMES)
+    root = tmp_path_factory.mktemp('own_names')
+    out = root / 'head'
+    assert _train(_write_halves(root, OWN_NAMES, 0), out, '--jobs', '1') == 0
+    return out / 'head.json'
+
+
+def test_own_names_on_kinetics_clips(own_names):
+    right, scored = _frames_right(own_names, OWN_NAMES)
     assert scored >= 20 and right / scored >= MIN_FRAME_ACCURACY, (right, scored)
+
+
+@pytest.mark.ros
+def test_live_node_publishes_the_heads_names(graph, own_names):
+    """A camera process plays both clips; the node with head_path names them, 5 Hz, events."""
+    from movinet_ros_interfaces.msg import ActionEvent, ActionRecognition
+    from rclpy.qos import QoSProfile, ReliabilityPolicy
+    reliable = QoSProfile(depth=200, reliability=ReliabilityPolicy.RELIABLE)
+    actions, events = [], []
+    graph.node.create_subscription(ActionRecognition, '/actions', actions.append, reliable)
+    graph.node.create_subscription(ActionEvent, '/action_events', events.append, reliable)
+    node = graph.start('movinet_node', '-p', f'model_path:={MODEL_PATH}',
+                       '-p', f'head_path:={own_names}', '-r', f'image:={CAMERA}')
+    assert graph.spin_until(
+        lambda: node.poll() is not None or graph.node.count_publishers('/actions') > 0
+        and graph.node.count_subscribers(CAMERA) > 0, 30), graph.output(node)
+    assert node.poll() is None, graph.output(node)
+    seen = {}
+    for label, path in OWN_NAMES.items():
+        first = len(actions)
+        camera = graph.start('video_publisher', '-p', f'video:={path}', '-p', 'loop:=false',
+                             '-p', 'wait_for_subscribers:=1', '-r', f'image:={CAMERA}')
+        assert graph.spin_until(lambda: camera.poll() is not None, 60), graph.output(camera)
+        graph.spin_for(1.0)
+        assert camera.returncode == 0, graph.output(camera)
+        seen[label] = actions[first:]
+    for label, messages in seen.items():
+        assert len(messages) >= 15, (label, len(messages), graph.output(node))
+        labels = {result.label for message in messages for result in message.results}
+        assert labels <= set(OWN_NAMES), labels
+        stamps = [stamp_ns(message.header) for message in messages]
+        intervals = [(b - a) / NS_PER_SEC for a, b in zip(stamps, stamps[1:])]
+        assert 0.18 <= statistics.median(intervals) <= 0.24, intervals
+        # The second half of each clip is what the head did not see in training.
+        tail = messages[len(messages) // 2:]
+        right = sum(message.results[0].label == label for message in tail)
+        assert right / len(tail) >= MIN_FRAME_ACCURACY, (label, right, len(tail))
+    started = {event.label for event in events if event.kind == ActionEvent.START}
+    assert started == set(OWN_NAMES), [(e.kind, e.label) for e in events]
+    assert graph.stop(node) == 0
 
 
 def _one_error_line(capsys):
