@@ -215,6 +215,27 @@ def test_live_node_publishes_the_heads_names(graph, own_names):
     assert graph.stop(node) == 0
 
 
+def test_open_set_frames_come_out_as_the_background_class(gestures, tmp_path):
+    """Two clips of other actions as a class of their own: unseen actions land there."""
+    others = [REAL / 'arm_wrestling.mp4', REAL / 'cleaning_pool.mp4']
+    unseen = [CLIP_PATH, OTHER_CLIP_PATH]
+    for path in (*others, *unseen):
+        require(path)
+    rows = ['recording,label,annotations']
+    rows += [f'{path},,{gestures["root"] / f"{label}_0.csv"}' for label, path in GESTURES.items()]
+    rows += [f'{path},nothing,' for path in others]
+    manifest = tmp_path / 'with_nothing.csv'
+    manifest.write_text('\n'.join(rows) + '\n')
+    out = tmp_path / 'head'
+    assert _train(manifest, out, '--jobs', '1') == 0
+    right, scored = _frames_right(out / 'head.json', GESTURES)
+    assert right / scored >= MIN_FRAME_ACCURACY, (right, scored)
+    pipeline = RecognitionPipeline.from_files(MODEL_PATH, None, head_path=out / 'head.json')
+    labels = [frame.hypotheses[0].label for path in unseen
+              for frame in run_video(path, pipeline).frames]
+    assert labels.count('nothing') / len(labels) >= MIN_FRAME_ACCURACY, labels
+
+
 def _one_error_line(capsys):
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1, lines

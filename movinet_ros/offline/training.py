@@ -29,7 +29,7 @@ context uses, once they have ``WARMUP_FRAMES`` frames. Held out first: where eve
 has several recordings, a third of each class's recordings; else the last third (in time)
 of each class's frames in each recording. The held-out frames are scored as the node would
 score them (the head on each copy, combined with the context's weights), then the head is
-fitted again on everything and saved.
+fitted again on everything, with the regularisation chosen, and saved.
 
 Everything goes into a folder beside ``out`` first and is renamed to ``out`` at the end, so
 an error leaves ``out`` as it was.
@@ -231,8 +231,11 @@ def _held_out(data: _Frames) -> tuple[np.ndarray, str]:
     return held, 'by time: the last third of each class\'s frames in each recording'
 
 
-def _fit(features: np.ndarray, targets: np.ndarray, classes: Sequence[str]) -> Any:
-    from sklearn.linear_model import LogisticRegressionCV  # type: ignore[import-untyped]
+def _fit(features: np.ndarray, targets: np.ndarray, classes: Sequence[str],
+         strength: float | None = None) -> Any:
+    """Fit scaler and logistic regression; C by cross-validation unless ``strength``."""
+    from sklearn.linear_model import (  # type: ignore[import-untyped]
+        LogisticRegression, LogisticRegressionCV)
     from sklearn.pipeline import make_pipeline  # type: ignore[import-untyped]
     from sklearn.preprocessing import StandardScaler  # type: ignore[import-untyped]
     counts = [int((targets == label).sum()) for label in classes]
@@ -240,6 +243,9 @@ def _fit(features: np.ndarray, targets: np.ndarray, classes: Sequence[str]) -> A
         label = classes[counts.index(min(counts))]
         raise HeadError(f'class {label!r} has {min(counts)} training example(s) after the '
                         f'{WARMUP_FRAMES} warm-up frames; record more of it (at least 2)')
+    if strength is not None:
+        return make_pipeline(StandardScaler(), LogisticRegression(
+            C=strength, class_weight='balanced', max_iter=MAX_ITER)).fit(features, targets)
     model = make_pipeline(
         StandardScaler(),
         LogisticRegressionCV(Cs=list(CS), cv=min(MAX_FOLDS, min(counts)), l1_ratios=(0.0,),
@@ -265,7 +271,8 @@ def _head_of(fitted: Any, classes: Sequence[str], spec: PipelineSpec, model_sha:
         mean=np.asarray(scaler.mean_, np.float64), scale=np.asarray(scale, np.float64),
         model_sha256=model_sha, input_size=input_size,
         settings=spec.config.head_settings, background=background,
-        training={'examples': counts, 'C': float(np.atleast_1d(logistic.C_)[0])})
+        training={'examples': counts, 'C': float(np.atleast_1d(
+            logistic.C_ if hasattr(logistic, 'C_') else logistic.C)[0])})
 
 
 def _frame_predictions(head: Head, data: _Frames, frames: np.ndarray) -> list[str]:
@@ -368,7 +375,9 @@ def _train(entries: list[ManifestEntry], spec: PipelineSpec, model: StreamModel,
     all_rows = data.frames_in_state >= WARMUP_FRAMES
     all_counts = {label: int((labels[data.frame_key[all_rows]] == label).sum())
                   for label in classes}
-    head = _head_of(_fit(data.features[all_rows], labels[data.frame_key[all_rows]], classes),
+    # The regularisation cross-validation chose, on every example.
+    head = _head_of(_fit(data.features[all_rows], labels[data.frame_key[all_rows]], classes,
+                         trial.training['C']),
                     classes, spec, model_sha, model.input_size, background, all_counts)
     fit_sec = time.perf_counter() - started - extract_sec
     config = spec.config
