@@ -52,8 +52,9 @@ pytestmark = pytest.mark.model
 
 
 def _half_sec(path):
+    """Return the middle of a clip in seconds, as the annotation files write it."""
     frames = list(read_video(path))
-    return frames[-1].stamp_ns / NS_PER_SEC / 2
+    return round(frames[-1].stamp_ns / NS_PER_SEC / 2, 3)
 
 
 def _write_halves(folder, clips, half):
@@ -82,7 +83,7 @@ def _frames_right(head_path, clips):
     right = scored = 0
     for label, path in clips.items():
         run = run_video(path, pipeline)
-        middle_ns = int(_half_sec(path) * NS_PER_SEC) + run.first_stamp_ns
+        middle_ns = round(_half_sec(path) * NS_PER_SEC) + run.first_stamp_ns
         for frame in run.frames:
             if frame.stamp_ns >= middle_ns:
                 scored += 1
@@ -213,6 +214,25 @@ def test_live_node_publishes_the_heads_names(graph, own_names):
     started = {event.label for event in events if event.kind == ActionEvent.START}
     assert started == set(OWN_NAMES), [(e.kind, e.label) for e in events]
     assert graph.stop(node) == 0
+
+
+def test_several_recordings_a_class_are_held_out_by_recording(gestures, tmp_path, capsys):
+    """Each clip's halves as two recordings: train's own report scores the second halves."""
+    second = _write_halves(gestures['root'] / 'second', GESTURES, 1)
+    rows = gestures['manifest'].read_text().splitlines()[1:]
+    rows += [f'{row.split(",")[0]},second/{row.split(",")[1]}'
+             for row in second.read_text().splitlines()[1:]]
+    manifest = gestures['root'] / 'both.csv'
+    manifest.write_text('recording,annotations\n' + '\n'.join(rows) + '\n')
+    capsys.readouterr()
+    assert _train(manifest, tmp_path / 'head', '--jobs', '1') == 0
+    printed = capsys.readouterr().out
+    summary = json.loads((tmp_path / 'head' / 'summary.json').read_text())
+    assert summary['held_out'].startswith('by recording'), summary['held_out']
+    _, scored = _frames_right(gestures['head'], GESTURES)
+    assert summary['held_out_frames'] == scored
+    assert summary['top1_accuracy'] >= MIN_FRAME_ACCURACY, summary['confusion']
+    assert f'{scored} frames, top-1 {summary["top1_accuracy"]:.3f}' in printed, printed
 
 
 def test_open_set_frames_come_out_as_the_background_class(gestures, tmp_path):

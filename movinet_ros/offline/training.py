@@ -78,7 +78,8 @@ MAX_ITER = 1000
 
 
 class _Recorder:
-    """A context scorer that keeps each copy's features and returns its one-hot index.
+    """
+    A context scorer that keeps each copy's features and returns its one-hot index.
 
     The context combines the copies' probabilities linearly, so the published vector of
     one-hots is each copy's weight in what the node would publish.
@@ -219,7 +220,7 @@ def _held_out(data: _Frames) -> tuple[np.ndarray, str]:
                   for recording in found[len(found) - math.ceil(len(found) * HELD_OUT_SHARE):]}
         held = np.isin(recordings, sorted(chosen))
         if all((labels[~held] == label).any() for label in by_class):
-            return held, 'by recording: a third of each class\'s recordings'
+            return held, "by recording: a third of each class's recordings"
     held = np.zeros(len(labels), bool)
     stamps = np.array(data.stamps, np.int64)
     for label in by_class:
@@ -228,7 +229,7 @@ def _held_out(data: _Frames) -> tuple[np.ndarray, str]:
             members = members[np.argsort(stamps[members], kind='stable')]
             count = math.floor(len(members) * HELD_OUT_SHARE)
             held[members[len(members) - count:] if count else []] = True
-    return held, 'by time: the last third of each class\'s frames in each recording'
+    return held, "by time: the last third of each class's frames in each recording"
 
 
 def _fit(features: np.ndarray, targets: np.ndarray, classes: Sequence[str],
