@@ -256,6 +256,19 @@ def test_open_set_frames_come_out_as_the_background_class(gestures, tmp_path):
     assert labels.count('nothing') / len(labels) >= MIN_FRAME_ACCURACY, labels
 
 
+def test_background_takes_the_frames_outside_every_segment(gestures, tmp_path):
+    out = tmp_path / 'head'
+    assert _train(gestures['manifest'], out, '--jobs', '1', '--background', 'other') == 0
+    summary = json.loads((out / 'summary.json').read_text())
+    assert summary['classes'] == sorted([*GESTURES, 'other'])
+    assert summary['background'] == 'other'
+    # Every processed frame is labelled: the first halves by their segments, the rest other.
+    assert summary['labelled_frames'] == summary['frames_processed']
+    first_halves = sum(summary['frames_per_class'][label] for label in GESTURES)
+    assert summary['frames_per_class']['other'] == summary['frames_processed'] - first_halves
+    assert load_head(out / 'head.json').background == 'other'
+
+
 def _one_error_line(capsys):
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1, lines
