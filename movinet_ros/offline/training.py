@@ -38,6 +38,7 @@ an error leaves ``out`` as it was.
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+import inspect
 import json
 import math
 import os
@@ -178,11 +179,15 @@ def _fit(features: np.ndarray, targets: np.ndarray, classes: Sequence[str],
     if strength is not None:
         return make_pipeline(StandardScaler(), LogisticRegression(
             C=strength, class_weight='balanced', max_iter=MAX_ITER)).fit(features, targets)
+    # scikit-learn >= 1.8 warns unless told the plain L2 penalty and the new attributes;
+    # older ones (a distribution's python3-sklearn) know neither option.
+    newer = 'use_legacy_attributes' in inspect.signature(LogisticRegressionCV).parameters
+    options = {'l1_ratios': (0.0,), 'use_legacy_attributes': False} if newer else {}
     model = make_pipeline(
         StandardScaler(),
-        LogisticRegressionCV(Cs=list(CS), cv=min(MAX_FOLDS, min(counts)), l1_ratios=(0.0,),
+        LogisticRegressionCV(Cs=list(CS), cv=min(MAX_FOLDS, min(counts)),
                              class_weight='balanced', max_iter=MAX_ITER,
-                             scoring='neg_log_loss', use_legacy_attributes=False))
+                             scoring='neg_log_loss', **options))
     model.fit(features, targets)
     return model
 
