@@ -46,6 +46,8 @@ ARGUMENTS = {
     'model_path': ('', 'MoViNet stream .tflite model (required, here or in params_file).'),
     'labels_path': ('', 'Label map of the model, one class per line (required, here or in '
                         'params_file).'),
+    'head_path': ('', 'A head of your own actions (head.json of movinet-ros train); replaces '
+                      'labels_path.'),
     'params_file': ('', 'Optional YAML of node parameters, applied over config/movinet.yaml; '
                         'the node-parameter arguments given here win over it.'),
     'namespace': ('', 'Namespace of the node and its topics.'),
@@ -66,6 +68,7 @@ ARGUMENTS = {
 NODE_PARAMETERS = {
     'model_path': str,
     'labels_path': str,
+    'head_path': str,
     'input_transport': str,
     'num_threads': int,
     'target_fps': float,

@@ -38,7 +38,7 @@ import pytest
 
 KEYS = (
     'invoke_ms', 'pipeline_ms_640x480', 'pipeline_ms_1280x720', 'pipeline_ratio',
-    'context_step_ms', 'context_cost_ratio',
+    'context_step_ms', 'context_cost_ratio', 'head_ms', 'head_cost_ratio',
     'drop_cost_ratio', 'e2e_latency_ms_p50', 'e2e_latency_ms_p95', 'e2e_overhead_ms_p50',
     'node_cpu_percent', 'node_rss_mb', 'eval_fps', 'eval_throughput_ratio',
     'streams_4_latency_ratio', 'dataset_recordings_per_sec', 'dataset_jobs2_speedup',
@@ -97,6 +97,7 @@ def test_quick_bench_prints_every_key_as_one_json_line(model_path, labels_path, 
                   report['pipeline_ms_640x480'] / report['invoke_ms'])
     assert _close(report['context_cost_ratio'],
                   report['context_step_ms'] / report['invoke_ms'])
+    assert _close(report['head_cost_ratio'], report['head_ms'] / report['invoke_ms'])
     # Three staggered states: at least two invokes' worth more than the bare one.
     assert report['context_step_ms'] > 2 * report['invoke_ms']
     # Processing a frame includes an invoke. (640x480 and 1280x720 are not ordered: they

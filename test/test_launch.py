@@ -34,13 +34,14 @@ from movinet_ros.ros.params import PARAMS_BY_NAME
 import pytest
 
 LAUNCH_FILE = ROOT / 'launch' / 'movinet.launch.py'
-REQUIRED_ARGUMENTS = {'image_topic', 'input_transport', 'model_path', 'labels_path',
+REQUIRED_ARGUMENTS = {'image_topic', 'input_transport', 'model_path', 'labels_path', 'head_path',
                       'params_file', 'namespace', 'num_threads', 'target_fps', 'log_level',
                       'start_camera'}
 DEFAULT_CONFIG = os.path.join('/share/movinet_ros', 'config', 'movinet.yaml')
 USER_PARAMS = '/home/user/movinet.yaml'
 # Every node-parameter argument given, as on the command line.
 ALL_GIVEN = {'model_path': '/models/a0.tflite', 'labels_path': '/models/labels.txt',
+             'head_path': '/models/gestures/head.json',
              'input_transport': 'compressed', 'num_threads': '3', 'target_fps': '7.5',
              'input_qos': 'reliable'}
 

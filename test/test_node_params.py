@@ -101,6 +101,11 @@ def test_invalid_values_are_rejected_with_a_reason(name, value, words):
     assert name in str(error.value)
 
 
+def test_a_head_replaces_the_label_map():
+    settings = settings_from_values({'model_path': 'm', 'head_path': 'head.json'})
+    assert settings.head_path == 'head.json' and settings.labels_path == ''
+
+
 def test_missing_model_and_labels_say_what_to_set():
     with pytest.raises(SettingsError) as error:
         settings_from_values({})

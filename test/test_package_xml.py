@@ -37,6 +37,7 @@ ROSDEP_KEYS = {
     'matplotlib': 'python3-matplotlib',
     'numpy': 'python3-numpy',
     'PIL': 'python3-pil',
+    'sklearn': 'python3-sklearn',
     'tqdm': 'python3-tqdm',
     'yaml': 'python3-yaml',
 }

@@ -32,6 +32,7 @@ SUBCOMMANDS = {
     'eval': 'Recognise the actions in recorded bags and score them against annotations.',
     'eval-dataset': 'Score a model on a dataset of labelled recordings, on all cores or Ray.',
     'video2bag': 'Write the frames of a video into a rosbag2 as camera images.',
+    'train': 'Train a head of your own actions on labelled recordings, in seconds on a CPU.',
 }
 
 

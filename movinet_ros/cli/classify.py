@@ -17,6 +17,7 @@
 
 import argparse
 import json
+import sys
 
 import cv2
 
@@ -35,9 +36,18 @@ _PIPELINE = PipelineConfig()
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the model, labels and pipeline options shared by the offline commands."""
+    """Add the model, labels or head, and pipeline options shared by the offline commands."""
     parser.add_argument('--model', required=True, help='MoViNet stream .tflite model')
-    parser.add_argument('--labels', required=True, help='label map, one class per line')
+    names = parser.add_mutually_exclusive_group(required=True)
+    names.add_argument('--labels', help='label map, one class per line')
+    names.add_argument('--head', metavar='HEAD.json',
+                       help='a head of your own actions (movinet-ros train): its labels and '
+                            "scores replace the model's")
+    add_pipeline_arguments(parser)
+
+
+def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the pipeline options (rate, ranking, context, sizes) of the offline commands."""
     parser.add_argument('--fps', type=non_negative_float, default=_PIPELINE.target_fps,
                         help='rate frames are fed to the model, from stamps (default 5; '
                              '0: every frame)')
@@ -70,9 +80,18 @@ def pipeline_config_from_args(args: argparse.Namespace) -> PipelineConfig:
 
 
 def pipeline_from_args(args: argparse.Namespace) -> RecognitionPipeline:
-    """Load the pipeline the options describe."""
-    return RecognitionPipeline.from_files(args.model, args.labels,
-                                          pipeline_config_from_args(args), args.threads)
+    """Load the pipeline the options describe; warn on stderr about a head's settings."""
+    pipeline = RecognitionPipeline.from_files(args.model, args.labels,
+                                              pipeline_config_from_args(args), args.threads,
+                                              head_path=args.head)
+    warn_head(pipeline.head_warning)
+    return pipeline
+
+
+def warn_head(warning: str | None) -> None:
+    """Print a head's settings mismatch as a warning line on stderr."""
+    if warning:
+        print(f'movinet-ros: warning: {warning}', file=sys.stderr)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

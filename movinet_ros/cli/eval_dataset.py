@@ -20,7 +20,8 @@ import os
 import sys
 from typing import Any
 
-from movinet_ros.cli.classify import add_model_arguments, pipeline_config_from_args
+from movinet_ros.cli.classify import (add_model_arguments, pipeline_config_from_args,
+                                      warn_head)
 from movinet_ros.cli.options import positive_int
 from movinet_ros.offline.dataset import DatasetRun, evaluate_dataset
 from movinet_ros.offline.runners import LOCAL_RAY, PipelineSpec
@@ -46,6 +47,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--out', required=True, metavar='DIR',
                         help='folder for results.csv, summary.json, confusion.png and '
                              'timing.json; rerunning into it skips finished recordings')
+    add_runner_arguments(parser)
+    parser.add_argument('--force', action='store_true',
+                        help='evaluate every recording again, even those already done')
+
+
+def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options saying where recordings run: --topic, --jobs, --ray."""
     parser.add_argument('--topic',
                         help="image topic of bags whose row names none (default: the bag's "
                              'only image topic)')
@@ -138,11 +146,12 @@ def format_comparison(run: DatasetRun, reference: DatasetRun) -> str:
 def run(args: argparse.Namespace) -> int:
     """Evaluate the dataset and print a short summary."""
     spec = PipelineSpec(args.model, args.labels, pipeline_config_from_args(args),
-                        args.threads)
+                        args.threads, head_path=args.head)
     result = evaluate_dataset(args.manifest, spec, args.out, jobs=args.jobs,
                               ray_address=ray_address(args.ray), force=args.force,
                               default_topic=args.topic, progress=sys.stderr.isatty(),
                               reference=args.reference)
+    warn_head(result.warning)
     print(format_report(result))
     if result.reference is not None:
         print('\nthe bare model (every frame, one state): ' +

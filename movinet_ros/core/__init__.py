@@ -21,12 +21,14 @@ it is tested without a ROS graph.
 """
 
 from movinet_ros.core.errors import (
-    ContextConfigError, EventConfigError, LabelError, ModelError, ModelFileError,
-    ModelSignatureError, MovinetError, NotAStreamModelError, PreprocessError,
-    RankingConfigError, RuntimeMissingError, ThrottleConfigError)
+    ContextConfigError, EventConfigError, HeadError, HeadFileError, HeadMismatchError,
+    LabelError, ModelError, ModelFileError, ModelSignatureError, MovinetError,
+    NotAStreamModelError, PreprocessError, RankingConfigError, RuntimeMissingError,
+    ThrottleConfigError)
 
 __all__ = [
-    'ContextConfigError', 'EventConfigError', 'LabelError', 'ModelError', 'ModelFileError',
+    'ContextConfigError', 'EventConfigError', 'HeadError', 'HeadFileError',
+    'HeadMismatchError', 'LabelError', 'ModelError', 'ModelFileError',
     'ModelSignatureError', 'MovinetError', 'NotAStreamModelError', 'PreprocessError',
     'RankingConfigError', 'RuntimeMissingError', 'ThrottleConfigError',
 ]

@@ -170,10 +170,10 @@ class BoundedContext:
     """
 
     def __init__(self, model: StreamModel, config: ContextConfig = ContextConfig(), *,
-                 scorer: CopyScorer = logits_probabilities,
+                 scorer: CopyScorer | None = None,
                  rule: CombineRule | None = None) -> None:
         self.config = config
-        self.scorer = scorer
+        self.scorer = logits_probabilities if scorer is None else scorer
         self.rule = RULES[config.rule] if rule is None else rule
         count = config.streams if config.bounded else 1
         # An interpreter per copy: sharing one would swap every state in and out of it on
@@ -185,6 +185,8 @@ class BoundedContext:
         self._generations = [-1] * count
         self._start_ns: int | None = None
         self.frames_in_state = 0
+        # The copies (indices into ``models``, oldest first) the last step's rule combined.
+        self.combined: tuple[int, ...] = ()
 
     @property
     def state_frames(self) -> tuple[int, ...]:
@@ -216,11 +218,12 @@ class BoundedContext:
         if not self.config.bounded:
             probabilities = self._step_copy(self._copies[0], model_input)
             self.frames_in_state = self._copies[0].frames_in_state
+            self.combined = (0,)
             return probabilities
         if self._start_ns is None:
             self._start_ns = stamp_ns
         elapsed = max(0, stamp_ns - self._start_ns)
-        seen: list[tuple[int, np.ndarray]] = []
+        seen: list[tuple[int, int, np.ndarray]] = []  # (copy index, frames, probabilities)
         for index, copy in enumerate(self._copies):
             offset = self._offsets_ns[index]
             if elapsed < offset:
@@ -230,11 +233,21 @@ class BoundedContext:
                 if self._generations[index] >= 0:
                     copy.reset()
                 self._generations[index] = generation
-            seen.append((copy.frames_in_state + 1, self._step_copy(copy, model_input)))
+            frames = copy.frames_in_state + 1
+            seen.append((index, frames, self._step_copy(copy, model_input)))
         if elapsed < self._window_ns:
             # Younger than the context: the first copy has seen the whole stream.
-            self.frames_in_state, probabilities = seen[0]
+            self.combined = (seen[0][0],)
+            _, self.frames_in_state, probabilities = seen[0]
             return probabilities
+        ready = [item for item in seen if item[1] >= MIN_FRAMES]
+        if not ready:
+            ready = [max(seen, key=lambda item: item[1])]
+        ready.sort(key=lambda item: -item[1])
+        self.combined = tuple(index for index, _, _ in ready)
+        probabilities, self.frames_in_state = self.rule(
+            [p for _, _, p in ready], [frames for _, frames, _ in ready])
+        return probabilities
         ready = [(frames, p) for frames, p in seen if frames >= MIN_FRAMES]
         if not ready:
             ready = [max(seen, key=lambda item: item[0])]

@@ -23,6 +23,7 @@ __all__ = [
     'ContextConfigError', 'EventConfigError', 'LabelError', 'ModelError', 'ModelFileError',
     'ModelSignatureError', 'MovinetError', 'NotAStreamModelError', 'PreprocessError',
     'RankingConfigError', 'RuntimeMissingError', 'ThrottleConfigError',
+    'HeadError', 'HeadFileError', 'HeadMismatchError',
 ]
 
 
@@ -72,3 +73,15 @@ class LabelError(MovinetError):
 
 class ThrottleConfigError(MovinetError, ValueError):
     """A throttle setting is out of range."""
+
+
+class HeadError(MovinetError):
+    """A head of the user's own actions cannot be trained, loaded or used."""
+
+
+class HeadFileError(HeadError):
+    """A head file is missing, truncated, corrupt or of an unknown format."""
+
+
+class HeadMismatchError(HeadError):
+    """A head was trained for another model (its SHA-256 or input size differ)."""

@@ -296,6 +296,20 @@ class StreamModel:
             return {name: view().copy() for name, view in self._tensors.inputs.items()}
         return {name: np.array(self._saved[name]) for name in self.state_names}
 
+    def state(self, name: str) -> np.ndarray:
+        """
+        Return one state of this stream as it is now, without copying the others.
+
+        A view into the interpreter when this stream's state is loaded: read it before the
+        next step of any stream of this model. Raises KeyError for an unknown name.
+        """
+        if self._tensors is None:
+            return np.asarray(self._feed[name])
+        if self._tensors.owner is self:
+            view: np.ndarray = self._tensors.inputs[name]()
+            return view
+        return np.asarray(self._saved[name])
+
     def fork(self) -> 'StreamModel':
         """
         Return a second stream on the same interpreter, with its own state, starting empty.

@@ -31,11 +31,12 @@ import pathlib
 import time
 from typing import Any
 
-from movinet_ros.core.context import BoundedContext, ContextConfig
+from movinet_ros.core.context import BoundedContext, ContextConfig, CopyScorer
 from movinet_ros.core.errors import PreprocessError
 from movinet_ros.core.frames import (
     check_max_pixels, CompressedImageLike, DEFAULT_MAX_PIXELS, FrameError, FrameSizeError,
     ImageLike, message_to_pixels, Pixels)
+from movinet_ros.core.head import file_sha256, HeadScorer, HeadSettings, load_head
 from movinet_ros.core.labels import check_label_count, load_labels
 from movinet_ros.core.model import DEFAULT_NUM_THREADS, StreamModel
 from movinet_ros.core.postprocess import Hypothesis, Ranker, RankingConfig
@@ -61,6 +62,13 @@ class PipelineConfig:
     context: ContextConfig = field(default_factory=ContextConfig)
     # Frames over this many pixels are rejected from their header, before decoding.
     max_pixels: int = DEFAULT_MAX_PIXELS
+
+    @property
+    def head_settings(self) -> HeadSettings:
+        """Return the settings a head's features depend on, as a head file records them."""
+        return HeadSettings(target_fps=self.target_fps, context_sec=self.context.context_sec,
+                            context_streams=self.context.streams,
+                            resize_mode=self.resize_mode)
 
     def __post_init__(self) -> None:
         check_max_pixels(self.max_pixels)
@@ -119,28 +127,63 @@ class RecognitionPipeline:
     """Throttle, convert, pre-process, step the stream model and rank, one frame at a time."""
 
     def __init__(self, model: StreamModel, labels: Sequence[str],
-                 config: PipelineConfig = PipelineConfig()) -> None:
-        check_label_count(labels, model.num_classes)
+                 config: PipelineConfig = PipelineConfig(), *,
+                 scorer: CopyScorer | None = None, num_classes: int | None = None) -> None:
+        """
+        Run ``model`` with ``labels`` for the model's classes, or for a scorer's.
+
+        ``scorer`` (e.g. a HeadScorer) gives each copy of the state its probabilities of
+        ``num_classes`` classes instead of the softmax of the model's logits.
+        """
+        if scorer is not None and num_classes is None:
+            raise ValueError('a scorer needs its num_classes')
+        check_label_count(labels, model.num_classes if num_classes is None else num_classes)
         self.model = model
         self.labels = tuple(labels)
         self.config = config
         self.stats = PipelineStats()
         self._ranker = Ranker(self.labels, config.ranking)
         self._throttle = StampThrottle(config.target_fps, config.reset_gap_sec)
-        self._context = BoundedContext(model, config.context)
+        self._scorer = scorer
+        self._context = BoundedContext(model, config.context, scorer=scorer)
+        # Set when a head trained with other pipeline settings is used (from_files).
+        self.head_warning: str | None = None
         self._preprocess = Preprocessor(model.input_size, model.input_dtype,
                                         model.input_quantization, config.resize_mode)
 
     @classmethod
     def from_files(cls, model_path: str | pathlib.Path,
-                   labels_path: str | pathlib.Path,
+                   labels_path: str | pathlib.Path | None,
                    config: PipelineConfig = PipelineConfig(),
-                   num_threads: int = DEFAULT_NUM_THREADS) -> 'RecognitionPipeline':
-        """Load a stream model and its label file; raise MovinetError saying what is wrong."""
-        labels = load_labels(labels_path)
+                   num_threads: int = DEFAULT_NUM_THREADS, *,
+                   head_path: str | pathlib.Path | None = None) -> 'RecognitionPipeline':
+        """
+        Load a stream model and its label file, or a head; raise MovinetError if unusable.
+
+        With ``head_path`` the head's labels and scores replace the model's (``labels_path``
+        is not read). Without either, the classes are named by their numbers. A head
+        trained with other pipeline settings is used all the same: ``head_warning`` says so.
+        """
+        if head_path:
+            head = load_head(head_path)
+            model = StreamModel(model_path, num_threads=num_threads)
+            head.check_model(model, file_sha256(model.path))
+            pipeline = cls(model, head.labels, config, scorer=HeadScorer(head, model),
+                           num_classes=head.num_classes)
+            pipeline.head_warning = head.settings_mismatch(config.head_settings)
+            return pipeline
         model = StreamModel(model_path, num_threads=num_threads)
+        if labels_path is None:
+            return cls(model, [str(index) for index in range(model.num_classes)], config)
+        labels = load_labels(labels_path)
         check_label_count(labels, model.num_classes, labels_path)
         return cls(model, labels, config)
+
+    def fork(self) -> 'RecognitionPipeline':
+        """Return a pipeline of its own state on this one's model, labels, scorer, settings."""
+        num_classes = None if self._scorer is None else len(self.labels)
+        return RecognitionPipeline(self.model.fork(), self.labels, self.config,
+                                   scorer=self._scorer, num_classes=num_classes)
 
     @property
     def context(self) -> BoundedContext:

@@ -43,7 +43,6 @@ tries them again.
 from collections.abc import Sequence
 import csv
 from dataclasses import dataclass, field, replace
-import functools
 import hashlib
 import json
 import os
@@ -53,6 +52,7 @@ from typing import Any
 
 from movinet_ros.core.context import ContextConfig
 from movinet_ros.core.errors import MovinetError
+from movinet_ros.core.head import file_sha256
 from movinet_ros.offline.class_metrics import class_report, Outcome
 from movinet_ros.offline.confusion import plot_confusion
 from movinet_ros.offline.errors import OutputFolderError
@@ -81,6 +81,8 @@ class DatasetRun:
     summary: dict[str, Any]
     timing: dict[str, Any]
     outputs: dict[str, str] = field(default_factory=dict)
+    # A head trained with other pipeline settings than the run's (pipeline.head_warning).
+    warning: str | None = None
     # The same recordings through the bare model (reference_spec), when asked for.
     reference: 'DatasetRun | None' = None
 
@@ -98,19 +100,19 @@ def reference_spec(spec: PipelineSpec) -> PipelineSpec:
     return replace(spec, config=config)
 
 
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    """Return the SHA-256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, 'rb') as stream:
-        for chunk in iter(functools.partial(stream.read, 1 << 20), b''):
-            digest.update(chunk)
-    return digest.hexdigest()
+def absolute_spec(spec: PipelineSpec) -> PipelineSpec:
+    """Return ``spec`` with absolute paths, so that workers in any folder find the files."""
+    return replace(spec, model_path=os.path.abspath(spec.model_path),
+                   labels_path=spec.labels_path and os.path.abspath(spec.labels_path),
+                   head_path=spec.head_path and os.path.abspath(spec.head_path))
 
 
 def settings_fingerprint(spec: PipelineSpec) -> dict[str, str]:
     """Return what, besides the recording, decides a result: model, labels, settings."""
+    # A head replaces the label map: its file decides the labels and the scores.
+    names = spec.head_path or spec.labels_path
     return {'model_sha256': file_sha256(spec.model_path),
-            'labels_sha256': file_sha256(spec.labels_path),
+            'labels_sha256': file_sha256(names) if names else '',
             'config': repr(spec.config), 'version': str(RESULT_VERSION)}
 
 
@@ -292,8 +294,7 @@ def evaluate_dataset(manifest: str | os.PathLike[str], spec: PipelineSpec,
     (:func:`reference_spec`) into ``out_dir/reference``: the run's ``reference``.
     """
     entries = load_manifest(manifest)
-    spec = replace(spec, model_path=os.path.abspath(spec.model_path),
-                   labels_path=os.path.abspath(spec.labels_path))
+    spec = absolute_spec(spec)
     pipeline = spec.build()
     adopt_pipeline(spec, pipeline)  # this process's tasks (jobs 1) need no second load
     fingerprint = settings_fingerprint(spec)
@@ -346,7 +347,7 @@ def evaluate_dataset(manifest: str | os.PathLike[str], spec: PipelineSpec,
     }
     _write_json(out / SUMMARY_FILE, summary)
     _write_json(out / TIMING_FILE, timing)
-    run = DatasetRun(entries, ordered, summary, timing, outputs)
+    run = DatasetRun(entries, ordered, summary, timing, outputs, pipeline.head_warning)
     if reference:
         run.reference = evaluate_dataset(
             manifest, reference_spec(spec), out / REFERENCE_DIR, jobs=jobs,

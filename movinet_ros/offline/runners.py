@@ -60,14 +60,16 @@ class PipelineSpec:
     """Everything a worker needs to build the pipeline: file paths and settings."""
 
     model_path: str
-    labels_path: str
+    # None: classes named by number (feature extraction), or the head's labels.
+    labels_path: str | None
     config: PipelineConfig
     threads: int = 1
+    head_path: str | None = None
 
     def build(self) -> RecognitionPipeline:
-        """Load the model and labels; MovinetError says what is wrong with them."""
+        """Load the model and labels or head; MovinetError says what is wrong with them."""
         return RecognitionPipeline.from_files(self.model_path, self.labels_path, self.config,
-                                              self.threads)
+                                              self.threads, head_path=self.head_path)
 
 
 @dataclass(frozen=True)
@@ -111,10 +113,15 @@ def single_threaded_worker() -> None:
     cv2.setNumThreads(1)
 
 
-def _worker_task(spec: PipelineSpec, task: Task) -> dict[str, Any]:
+# What a task does with its recording (evaluate_task, or extract the features to train a
+# head on); a module-level function, so that worker processes and Ray can import it.
+Work = Callable[[PipelineSpec, Task], dict[str, Any]]
+
+
+def _worker_task(spec: PipelineSpec, task: Task, work: Work = evaluate_task) -> dict[str, Any]:
     if not _worker:
         single_threaded_worker()  # before this worker's first recording
-    return evaluate_task(spec, task)
+    return work(spec, task)
 
 
 def failed_result(task: Task, error: str) -> dict[str, Any]:
@@ -127,7 +134,8 @@ Done = Callable[[Task, dict[str, Any]], None]
 
 
 def run_tasks(spec: PipelineSpec, tasks: Sequence[Task], *, jobs: int,
-              ray_address: str | None = None, done: Done = lambda task, result: None) -> None:
+              ray_address: str | None = None, done: Done = lambda task, result: None,
+              work: Work = evaluate_task) -> None:
     """
     Evaluate every task; call ``done(task, result)`` in this process as each one finishes.
 
@@ -138,22 +146,22 @@ def run_tasks(spec: PipelineSpec, tasks: Sequence[Task], *, jobs: int,
     if not tasks:
         return
     if ray_address is not None:
-        _run_on_ray(spec, tasks, jobs, ray_address, done)
+        _run_on_ray(spec, tasks, jobs, ray_address, done, work)
     elif min(jobs, len(tasks)) <= 1:
         # A worker process would only add its start-up to a single task.
         for task in tasks:
-            done(task, evaluate_task(spec, task))
+            done(task, work(spec, task))
     else:
-        _run_in_processes(spec, tasks, jobs, done)
+        _run_in_processes(spec, tasks, jobs, done, work)
 
 
 def _run_in_processes(spec: PipelineSpec, tasks: Sequence[Task], jobs: int,
-                      done: Done) -> None:
+                      done: Done, work: Work) -> None:
     context = multiprocessing.get_context('spawn')
     workers = min(jobs, len(tasks))
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context,
                                                 initializer=single_threaded_worker) as pool:
-        futures = {pool.submit(evaluate_task, spec, task): task for task in tasks}
+        futures = {pool.submit(work, spec, task): task for task in tasks}
         try:
             for future in concurrent.futures.as_completed(futures):
                 done(futures[future], _outcome(future, futures[future]))
@@ -199,7 +207,7 @@ def _start_ray(ray: Any, jobs: int, address: str) -> None:
 
 
 def _run_on_ray(spec: PipelineSpec, tasks: Sequence[Task], jobs: int, address: str,
-                done: Done) -> None:
+                done: Done, work: Work) -> None:
     if address == LOCAL_RAY:
         # A single-node Ray: its processes then talk over loopback, where they would use
         # the machine's network address (and workers inherit this). Read on import of ray.
@@ -212,7 +220,7 @@ def _run_on_ray(spec: PipelineSpec, tasks: Sequence[Task], jobs: int, address: s
     try:
         remote = ray.remote(num_cpus=1)(_worker_task)
         spec_ref = ray.put(spec)
-        pending = {remote.remote(spec_ref, task): task for task in tasks}
+        pending = {remote.remote(spec_ref, task, work): task for task in tasks}
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1)
             for ref in ready:

@@ -127,8 +127,7 @@ def make_cameras(settings: NodeSettings, first: RecognitionPipeline,
         topics = [(resolve('image') + compressed, 'actions', '~/overlay')]
     return [
         Camera(image, actions, overlay,
-               first if index == 0 else RecognitionPipeline(
-                   first.model.fork(), first.labels, first.config),
+               first if index == 0 else first.fork(),
                EventDetector(first.labels, settings.event_config()),
                SourceGuard(settings.reset_gap_sec, time.monotonic),
                events_topic=events_topic(actions))

@@ -112,8 +112,9 @@ class MovinetNode(LifecycleNode):
         try:
             settings = settings_from_values(parameter_values(self))
             first = RecognitionPipeline.from_files(
-                settings.model_path, settings.labels_path, settings.pipeline_config(),
-                settings.num_threads)
+                settings.model_path, settings.labels_path or None,
+                settings.pipeline_config(), settings.num_threads,
+                head_path=settings.head_path or None)
             cameras = make_cameras(settings, first, self.resolve_topic_name)
         except MovinetError as error:
             self.get_logger().error(f'configure failed: {error}')
@@ -122,12 +123,16 @@ class MovinetNode(LifecycleNode):
         for camera in cameras:
             create_publishers(self, camera)
         model = first.model
+        if first.head_warning:
+            self.get_logger().warning(first.head_warning)
         self.health = HealthMonitor(settings.target_fps * len(cameras), model.name)
         self.get_logger().info(
             f'configured: model {model.name} (signature {model.signature_key!r}, input '
             f'{model.input_size[1]}x{model.input_size[0]} {model.input_dtype}, '
             f'{len(model.state_names)} states, {model.num_classes} classes), '
-            f'{settings.target_fps:g} fps, {settings.input_transport} transport, '
+            + (f'head {settings.head_path} ({len(first.labels)} classes), '
+               if settings.head_path else '')
+            + f'{settings.target_fps:g} fps, {settings.input_transport} transport, '
             f'{len(cameras)} camera(s)')
         return TransitionCallbackReturn.SUCCESS
 
@@ -375,7 +380,7 @@ def main(args: list[str] | None = None, stop_requested: list[int] | None = None)
             node.get_logger().error(
                 'autostart: staying unconfigured; fix what the error above names, then '
                 'configure again through the lifecycle services (or restart the node: '
-                'model_path and labels_path are read-only)')
+                'model_path, labels_path and head_path are read-only)')
     spin_until_stopped(node, stop_requested)
     return 0
 

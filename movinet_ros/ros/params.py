@@ -29,6 +29,7 @@ from movinet_ros.core.context import (
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.events import EventConfig
 from movinet_ros.core.frames import DEFAULT_MAX_PIXELS, MAX_PIXELS_LIMIT
+from movinet_ros.core.head import load_head
 from movinet_ros.core.labels import load_labels
 from movinet_ros.core.model import DEFAULT_NUM_THREADS
 from movinet_ros.core.pipeline import PipelineConfig
@@ -60,7 +61,11 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec('model_path', '', 'MoViNet *stream* TFLite model file (.tflite). Required.'),
     ParamSpec('labels_path', '',
               'Label map, one class name per line in logit order; its line count must equal '
-              "the model's number of classes. Required."),
+              "the model's number of classes. Required unless head_path is set."),
+    ParamSpec('head_path', '',
+              'A head of your own actions (head.json of movinet-ros train, for this model): '
+              "its labels and scores replace the model's, and labels_path is not read. "
+              'Empty: the label map.'),
     ParamSpec('num_threads', DEFAULT_NUM_THREADS, 'CPU threads for the TFLite interpreter.',
               int_range=(1, 64)),
     ParamSpec('target_fps', _PIPELINE.target_fps,
@@ -167,6 +172,7 @@ class NodeSettings:
 
     model_path: str
     labels_path: str
+    head_path: str
     num_threads: int
     target_fps: float
     top_k: int
@@ -258,7 +264,8 @@ def check_labels_known(values: dict[str, Any], changes: dict[str, Any]) -> str |
         return None
     merged = {**values, **changes}
     try:
-        labels = load_labels(merged['labels_path'])
+        labels = (load_head(merged['head_path']).labels if str(merged['head_path']).strip()
+                  else load_labels(merged['labels_path']))
     except MovinetError:
         return None
     try:
@@ -274,7 +281,9 @@ def settings_from_values(values: dict[str, Any]) -> NodeSettings:
     merged = {spec.name: values.get(spec.name, spec.default) for spec in PARAMS}
     problems: list[str] = [reason for name, value in merged.items()
                            if (reason := check_value(name, value)) is not None]
-    for name in ('model_path', 'labels_path'):
+    required = ('model_path',) if str(merged['head_path']).strip() else \
+        ('model_path', 'labels_path')
+    for name in required:
         if not str(merged[name]).strip():
             problems.append(f'{name} is empty: set it to your MoViNet stream model files '
                             '(see README, "Get a model")')

@@ -28,6 +28,7 @@ from benchmark import BenchmarkError
 from benchmark.content import bgr_image, FRAME_PERIOD_NS
 from benchmark.stats import Figure, median, summarize
 from movinet_ros.core.context import BoundedContext, ContextConfig
+from movinet_ros.core.head import FEATURE_BUFFER, Head, HeadScorer, HeadSettings
 from movinet_ros.core.model import StreamModel
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.core.preprocess import Preprocessor
@@ -200,6 +201,48 @@ def context_step(model_path: str, frames_bgr: Sequence[np.ndarray], frames: int,
     def one_frame(index: int) -> float:
         started = time.perf_counter()
         context.step(inputs[index % len(inputs)], next(stamps))
+        return time.perf_counter() - started
+
+    return FrameTimer(one_frame, warmup, frames)
+
+
+# Classes of the head timed by head_step: more than a user's few actions, so the figure
+# bounds theirs.
+HEAD_CLASSES = 20
+
+
+def head_step(model_path: str, frames_bgr: Sequence[np.ndarray], frames: int,
+              warmup: int) -> FrameTimer:
+    """
+    Time what a head of one's own actions adds to a processed frame.
+
+    The default bounded context runs past its window untimed; per frame, the head's scorer
+    runs on every copy of the state, as the context calls it (instead of the softmax of the
+    model's logits). Its weights are random: the cost depends on the sizes only.
+    """
+    model = StreamModel(model_path)
+    prepare = Preprocessor(model.input_size, model.input_dtype, model.input_quantization)
+    inputs = [prepare(bgr[:, :, ::-1]).copy() for bgr in frames_bgr]
+    features = int(model.state(FEATURE_BUFFER).size)
+    random = np.random.default_rng(0)
+    head = Head(labels=tuple(f'action {index}' for index in range(HEAD_CLASSES)),
+                weights=random.normal(size=(HEAD_CLASSES, features)),
+                bias=np.zeros(HEAD_CLASSES), mean=np.zeros(features), scale=np.ones(features),
+                model_sha256='', input_size=model.input_size,
+                settings=HeadSettings(5.0, 6.0, 3, 'stretch'))
+    scorer = HeadScorer(head, model)
+    context = BoundedContext(model, ContextConfig())
+    copies = context.models
+    period_ns = int(1e9 / 5)
+    stamps = iter(range(period_ns, 1 << 62, period_ns))
+    for index in range(int(context.config.context_sec * 5) + 1):
+        context.step(inputs[index % len(inputs)], next(stamps))
+
+    def one_frame(index: int) -> float:
+        context.step(inputs[index % len(inputs)], next(stamps))
+        started = time.perf_counter()
+        for copy in copies:
+            scorer(copy)
         return time.perf_counter() - started
 
     return FrameTimer(one_frame, warmup, frames)

@@ -127,12 +127,16 @@ def _micro(setup: Setup, plan: Plan, step: Callable[[str], None]) -> dict[str, F
                                      plan.warmup_frames))
     keys = ['invoke_ms'] + [f'pipeline_ms_{width}x{height}' for width, height in PIPELINE_SIZES]
     keys.append('context_step_ms')
+    timers.append(micro.head_step(setup.model_path, native, plan.invoke_frames,
+                                  plan.warmup_frames))
+    keys.append('head_ms')
     repeats = dict(zip(keys, micro.interleave(timers, plan.repeats)))
     figures.update((key, summarize(samples)) for key, samples in repeats.items())
     figures['pipeline_ratio'] = paired_ratio(repeats['pipeline_ms_640x480'],
                                              repeats['invoke_ms'])
     figures['context_cost_ratio'] = paired_ratio(repeats['context_step_ms'],
                                                  repeats['invoke_ms'])
+    figures['head_cost_ratio'] = paired_ratio(repeats['head_ms'], repeats['invoke_ms'])
     figures['pipeline_step_ms_640x480'] = summarize(
         [median(steps) for steps in timers[1].recorded])
     step('node image callback: dropped vs processed frames at 30 Hz into 5 fps')
