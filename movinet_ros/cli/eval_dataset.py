@@ -50,6 +50,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_runner_arguments(parser)
     parser.add_argument('--force', action='store_true',
                         help='evaluate every recording again, even those already done')
+    parser.add_argument('--reference', action='store_true',
+                        help='also run the bare model as the TFLite reference app feeds it '
+                             '(every frame, one state, resized, /255) into OUT/reference, '
+                             'and print a per-clip table of both')
 
 
 def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
@@ -66,12 +70,6 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
                              '(e.g. auto, ray://head:10001), else at $RAY_ADDRESS, else on '
                              f'a Ray started here with --jobs CPUs ("{LOCAL_RAY}"); put it '
                              'after MANIFEST or write --ray=ADDRESS')
-    parser.add_argument('--force', action='store_true',
-                        help='evaluate every recording again, even those already done')
-    parser.add_argument('--reference', action='store_true',
-                        help='also run the bare model as the TFLite reference app feeds it '
-                             '(every frame, one state, resized, /255) into OUT/reference, '
-                             'and print a per-clip table of both')
 
 
 def ray_address(option: str | None) -> str | None:
