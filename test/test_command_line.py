@@ -13,8 +13,10 @@
 # limitations under the License.
 
 """
-The executables' command lines as users type them: help piped into ``head``, misspelt
-parameters (``-p target_fsp:=10``, a params file's), and the error of a missing model.
+The executables' command lines as users type them.
+
+Help piped into ``head``, misspelt parameters (``-p target_fsp:=10``, a params file's), and
+the error of a missing model.
 """
 
 import subprocess
@@ -98,8 +100,8 @@ def test_video_publisher_names_a_misspelt_parameter(ros_env, tmp_path):
 
 
 @pytest.mark.ros
-def test_a_correct_command_line_warns_of_no_unknown_parameter(ros_env, model_path,
-                                                               labels_path):
+def test_a_correct_command_line_warns_of_no_unknown_parameter(
+        ros_env, model_path, labels_path):
     # A configure failure after the declarations ends the process: no camera needed.
     done = subprocess.run([sys.executable, '-m', NODE, '--ros-args',
                            '-p', f'model_path:={model_path}', '-p', f'labels_path:={labels_path}',

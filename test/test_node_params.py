@@ -105,8 +105,8 @@ def test_invalid_values_are_rejected_with_a_reason(name, value, words):
     ({'labels_path': 'k600.txt'}, ['model_path is not set', 'TFLite model (.tflite)',
                                    'that k600.txt labels'], ['labels_path']),
 ])
-def test_missing_model_or_labels_say_which_is_missing_and_what_it_is(given, words,
-                                                                      not_words):
+def test_missing_model_or_labels_say_which_is_missing_and_what_it_is(
+        given, words, not_words):
     with pytest.raises(SettingsError) as error:
         settings_from_values(given)
     for word in words:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import importlib
 import sys
 
-from movinet_ros.cli.pipes import BROKEN_PIPE_EXIT, stdout_gone
+from movinet_ros.cli.stdout import BROKEN_PIPE_EXIT, stdout_gone
 from movinet_ros.core.errors import MovinetError
 
 # Subcommand name -> its one-line help. Each is a module in this package (its name with _ for

@@ -24,11 +24,12 @@ is a low percentile of the gaps between consecutive received stamps over a long 
 (frames that arrive back to back show it; jitter and losses only make gaps longer), and the
 frames expected over the window follow from the gaps, which also sees losses DDS does not
 report on a best-effort subscription (a bridge on the way); on a reliable one the gaps are
-jitter or the node's own lag, and only DDS's count is loss (``clear(stamps=False)``). Frames the node's own throttle drops
-were received, so they are never loss. Gaps longer than ``pause_sec`` are a camera that
-paused, not loss. Nor are the frames that came while the node was busy (a processed frame,
-another camera's): its depth-1 subscription keeps only the newest of them, so ``add`` takes
-how long the node was busy before the frame, and the frames that time explains are not loss.
+jitter or the node's own lag, and only DDS's count is loss (``clear(stamps=False)``).
+Frames the node's own throttle drops were received, so they are never loss. Gaps longer
+than ``pause_sec`` are a camera that paused, not loss. Nor are the frames that came while
+the node was busy (a processed frame, another camera's): its depth-1 subscription keeps only
+the newest of them, so ``add`` takes how long the node was busy before the frame, and the
+frames that time explains are not loss.
 
 ``LossEpisodes`` decides when that share is worth a warning: once when a loss episode starts
 (the share rises above the threshold), again for every later episode, at most once per
