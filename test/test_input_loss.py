@@ -87,6 +87,20 @@ def test_frames_that_came_while_the_node_was_busy_are_not_loss():
     assert lossy.loss_ratio() == pytest.approx(1 / 4, abs=0.02)
 
 
+def test_a_loss_that_just_began_shows_over_the_last_seconds_first():
+    estimator = LossEstimator(window_sec=10.0)
+    for index in range(270):  # 9 s clean at 30 Hz
+        estimator.add(index * PERIOD, index * PERIOD)
+    for second in range(2):  # then 2 s of which DDS reports 27 of every 30 frames lost
+        now = (270 + 30 * second) * PERIOD
+        estimator.add(now, now)
+        estimator.add(now + 15 * PERIOD, now + 15 * PERIOD)
+        estimator.add_lost(28, now + 29 * PERIOD)
+    now = 330 * PERIOD
+    assert estimator.loss_ratio(now) < 0.2
+    assert estimator.loss_ratio(now, last_sec=3.0) > 0.3
+
+
 def test_clear_forgets_dds_counts_too():
     estimator = LossEstimator()
     estimator.add_lost(50, 0)

@@ -126,8 +126,9 @@ def test_real_loss_is_warned_within_3_s_and_again_after_a_loss_free_minute(
     warnings = [(t, m) for s, t, m in lines if LOSS_WARNING in m]
     assert [s for s, t, m in lines if LOSS_WARNING in m] == ['WARN', 'WARN'], lines
     (first, first_text), (second, _) = warnings
-    assert 0 <= (first - first_episode) / SEC <= 3.0, (first - first_episode) / SEC
-    assert 0 <= (second - second_episode) / SEC <= 3.0, (second - second_episode) / SEC
+    delays = [(first - first_episode) / SEC, (second - second_episode) / SEC]
+    print(f'loss warned {delays[0]:.2f} s and {delays[1]:.2f} s after each episode began')
+    assert 0 <= delays[0] <= 3.0 and 0 <= delays[1] <= 3.0, delays
     assert '(subscribed best effort)' in first_text
     # Between the two, the node said the first one was over and then stayed quiet a minute.
     over = [t for s, t, m in lines if 'frames arrive again' in m and first < t < second]

@@ -157,26 +157,37 @@ class LossEstimator:
                                         _INTERVAL_PERCENTILE)))
 
     @_locked
-    def loss_ratio(self, now_ns: int | None = None) -> float | None:
-        """Return the share (0..1) of frames lost over the window, None if unknown yet."""
+    def loss_ratio(self, now_ns: int | None = None, *,
+                   last_sec: float | None = None) -> float | None:
+        """
+        Return the share (0..1) of frames lost over the window, None if unknown yet.
+
+        ``last_sec``: over only the last seconds of the window (with ``now_ns``): a loss that
+        just began shows there before it outweighs the window's earlier frames.
+        """
         if now_ns is not None:
             self._expire(now_ns)
+        since = None if now_ns is None or last_sec is None else now_ns - int(last_sec * 1e9)
         reported = None
-        lost = sum(count for _, count in self._lost)
+        lost = sum(count for at, count in self._lost if since is None or at >= since)
         if lost:
-            reported = lost / (lost + len(self._arrivals))
-        estimated = self._stamp_estimate() if self._use_stamps else None
+            arrivals = sum(1 for at in self._arrivals if since is None or at >= since)
+            reported = lost / (lost + arrivals)
+        estimated = self._stamp_estimate(last_sec) if self._use_stamps else None
         if reported is None or estimated is None:
             return reported if estimated is None else estimated
         return max(reported, estimated)
 
-    def _stamp_estimate(self) -> float | None:
+    def _stamp_estimate(self, last_sec: float | None) -> float | None:
         interval = self.frame_interval_ns
-        if interval is None or len(self._recent) < 2:
+        recent = list(self._recent)
+        if last_sec is not None and recent:
+            recent = [r for r in recent if r[0] >= recent[-1][0] - int(last_sec * 1e9)]
+        if interval is None or len(recent) < 2:
             return None
-        received = len(self._recent) - 1  # the first frame only opens the window
+        received = len(recent) - 1  # the first frame only opens the window
         expected = 0
-        for _, gap, busy in list(self._recent)[1:]:
+        for _, gap, busy in recent[1:]:
             if gap > self._pause_ns:
                 expected += 1  # a pause is one frame late, not frames lost
                 continue

@@ -48,6 +48,9 @@ LOSS_CHECK_PERIOD_NS = 1_000_000_000
 # goes does not flood the log.
 LOSS_WARN_INTERVAL_SEC = 60.0
 LOSS_WINDOW_SEC = 10.0
+# A loss episode starts when the share over the window or over its last seconds is too high:
+# a loss that just began is seen within seconds, before it outweighs the earlier frames.
+LOSS_ONSET_SEC = 3.0
 
 
 @dataclass
@@ -99,7 +102,10 @@ class Camera:
         if not self.loss_counted or now_ns - self.loss_checked_ns < LOSS_CHECK_PERIOD_NS:
             return None
         self.loss_checked_ns = now_ns
-        ratio = self.loss.loss_ratio(now_ns)
+        ratios = [r for r in (self.loss.loss_ratio(now_ns),
+                              self.loss.loss_ratio(now_ns, last_sec=LOSS_ONSET_SEC))
+                  if r is not None]
+        ratio = max(ratios) if ratios else None
         change = self.loss_episodes.update(ratio, now_ns)
         if change is LossChange.WARN:
             return change, (f"{self.image_topic}: {ratio:.0%} of the camera's frames never "
