@@ -39,8 +39,9 @@ from rosbags.rosbag2 import Writer
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHARED_CLIPS = pathlib.Path(os.environ.get('MOVINET_SHARED_DIR', REPO_ROOT.parent / 'shared')) \
     / 'clips'
-# Clip file -> the Kinetics-600 label of what it shows.
-CLIPS = {'carving_ice.mp4': 'carving ice', 'example_video01.mp4': 'situp'}
+# Clip file -> the Kinetics-600 label of what it shows (the ground truth, not what a model
+# says: the workout clip has "Tricep Pushdown" burned in, and the int8 model calls it situp).
+CLIPS = {'carving_ice.mp4': 'carving ice', 'example_video01.mp4': 'rope pushdown'}
 TOPIC = '/camera/image_raw'
 
 

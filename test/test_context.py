@@ -24,7 +24,7 @@ import functools
 import json
 
 from helpers import clips
-from helpers.constants import CAMERA, LABELS_PATH, MODEL_PATH, NS_PER_SEC as SEC
+from helpers.constants import CAMERA, LABELS_PATH, MODEL_PATH, NS_PER_SEC as SEC, OTHER_CLIP_LABEL
 from helpers.pipelines import new_pipeline
 from movinet_ros import cli
 from movinet_ros.core.context import (
@@ -297,7 +297,7 @@ def test_eval_measures_the_switch_on_a_bag_of_ten_minutes_then_carving_ice(share
     switch_sec = (stream[history][0] - first) / SEC
     end_sec = (stream[-1][0] - first) / SEC + 0.2
     (tmp_path / 'truth.csv').write_text(
-        f'start,end,label\n0,{switch_sec:.3f},situp\n'
+        f'start,end,label\n0,{switch_sec:.3f},{OTHER_CLIP_LABEL}\n'
         f'{switch_sec:.3f},{end_sec:.3f},{clips.CARVING_ICE}\n', encoding='utf-8')
     assert cli.main(['eval', str(tmp_path / 'bag'), '--topic', CAMERA + '/compressed',
                      '--model', str(MODEL_PATH), '--labels', str(LABELS_PATH),

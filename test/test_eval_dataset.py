@@ -36,7 +36,8 @@ import sys
 import cv2
 from helpers.clips import clip_frames
 from helpers.constants import (
-    CAMERA, CLIP_PATH, LABELS_PATH, MODEL_PATH, OTHER_CLIP_PATH, require, SHARED_DIR)
+    CAMERA, CLIP_PATH, LABELS_PATH, MODEL_PATH, OTHER_CLIP_LABEL, OTHER_CLIP_PATH, require,
+    SHARED_DIR)
 from movinet_ros import cli
 from movinet_ros.offline import bags
 from movinet_ros.offline.bags import read_image_messages, write_video_bag
@@ -50,7 +51,7 @@ from rosbags.typesys import get_typestore, Stores
 TOPIC = CAMERA
 COMPRESSED_TOPIC = CAMERA + '/compressed'
 CARVING = 'carving ice'
-SITUP = 'situp'
+PUSHDOWN = OTHER_CLIP_LABEL
 RUN_CLI = 'import sys; from movinet_ros.cli import main; sys.exit(main(sys.argv[1:]))'
 RAY_TIMEOUT_SEC = 240
 # The module-scoped fixtures cannot use conftest's function-scoped ones: the paths direct.
@@ -121,20 +122,20 @@ def dataset(tmp_path_factory):
     write_video_bag(clip, root / 'bags' / 'carving_raw', TOPIC)
     write_video_bag(clip, root / 'bags' / 'carving_compressed', COMPRESSED_TOPIC,
                     storage='sqlite3', compressed=True)
-    write_video_bag(other, root / 'bags' / 'situp', TOPIC, compressed=True)
+    write_video_bag(other, root / 'bags' / 'pushdown', TOPIC, compressed=True)
     _write_ros1_bag(root / 'bags' / 'carving_raw', TOPIC, root / 'bags' / 'carving.bag')
     carving = clip_frames(clip, rgb=False)
     _write_video(root / 'videos' / 'carving_mirrored.avi', [cv2.flip(f, 1) for f in carving],
                  29.6, 'MJPG')
-    situp = clip_frames(other, rgb=False)
+    pushdown = clip_frames(other, rgb=False)
     # Twice as fast: the throttle takes other frames, so the predictions change.
-    _write_video(root / 'videos' / 'situp_fast.mp4', situp, 10.0, 'mp4v')
-    boundaries = _write_concatenated_bag(root / 'bags' / 'carving_then_situp',
+    _write_video(root / 'videos' / 'pushdown_fast.mp4', pushdown, 10.0, 'mp4v')
+    boundaries = _write_concatenated_bag(root / 'bags' / 'carving_then_pushdown',
                                          [clip, other], TOPIC)
-    truth = root / 'annotations' / 'carving_then_situp.csv'
+    truth = root / 'annotations' / 'carving_then_pushdown.csv'
     truth.write_text('start,end,label\n' + ''.join(
         f'{start:.6f},{end:.6f},{label}\n'
-        for (start, end), label in zip(boundaries, (CARVING, SITUP))), encoding='utf-8')
+        for (start, end), label in zip(boundaries, (CARVING, PUSHDOWN))), encoding='utf-8')
     (root / 'bags' / 'broken.mcap').write_bytes(b'\x89MCAP0\r\n' + os.urandom(2000))
 
     # (recording, label, annotations, topic as written; how a single run reads it)
@@ -142,14 +143,15 @@ def dataset(tmp_path_factory):
         ('bags/carving_raw', CARVING, '', '', ('eval', 'bags/carving_raw', TOPIC)),
         ('bags/carving_compressed', CARVING, '', COMPRESSED_TOPIC,
          ('eval', 'bags/carving_compressed', COMPRESSED_TOPIC)),
-        ('bags/situp/situp.mcap', SITUP, '', TOPIC, ('eval', 'bags/situp/situp.mcap', TOPIC)),
+        ('bags/pushdown/pushdown.mcap', PUSHDOWN, '', TOPIC,
+         ('eval', 'bags/pushdown/pushdown.mcap', TOPIC)),
         ('bags/carving.bag', CARVING, '', '', ('eval', 'bags/carving.bag', TOPIC)),
         ('videos/carving_mirrored.avi', CARVING, '', '',
          ('classify', 'videos/carving_mirrored.avi')),
-        ('videos/situp_fast.mp4', SITUP, '', '', ('classify', 'videos/situp_fast.mp4')),
-        (str(other), SITUP, '', '', ('classify', str(other))),
-        ('bags/carving_then_situp', '', 'annotations/carving_then_situp.csv', TOPIC,
-         ('eval', 'bags/carving_then_situp', TOPIC)),
+        ('videos/pushdown_fast.mp4', PUSHDOWN, '', '', ('classify', 'videos/pushdown_fast.mp4')),
+        (str(other), PUSHDOWN, '', '', ('classify', str(other))),
+        ('bags/carving_then_pushdown', '', 'annotations/carving_then_pushdown.csv', TOPIC,
+         ('eval', 'bags/carving_then_pushdown', TOPIC)),
         ('bags/broken.mcap', CARVING, '', '', None),
     ]
     manifest = root / 'manifest.csv'
@@ -269,8 +271,8 @@ def test_one_and_two_jobs_give_the_same_files_and_the_single_run_results(
     # What the shared README says the model makes of the clip, in every form but mirrored.
     for recording in ('bags/carving_raw', 'bags/carving_compressed', 'bags/carving.bag'):
         assert by_recording[recording][0]['prediction'] == CARVING
-    assert [row['label'] for row in by_recording['bags/carving_then_situp']] == \
-        [CARVING, SITUP]
+    assert [row['label'] for row in by_recording['bags/carving_then_pushdown']] == \
+        [CARVING, PUSHDOWN]
 
     [broken] = by_recording['bags/broken.mcap']
     assert 'cannot read bag' in broken['error'] and broken['prediction'] == ''
@@ -282,7 +284,7 @@ def test_one_and_two_jobs_give_the_same_files_and_the_single_run_results(
     assert summary['samples'] == len(scored) == 9
     assert summary['top1_accuracy'] == sum(r['correct'] == 'true' for r in scored) / 9
     assert summary['top5_accuracy'] == sum(r['correct_top5'] == 'true' for r in scored) / 9
-    for label in (CARVING, SITUP):
+    for label in (CARVING, PUSHDOWN):
         mine = [row for row in scored if row['label'] == label]
         figures = summary['per_class'][label]
         assert figures['support'] == len(mine)

@@ -106,11 +106,22 @@ def test_a_head_replaces_the_label_map():
     assert settings.head_path == 'head.json' and settings.labels_path == ''
 
 
-def test_missing_model_and_labels_say_what_to_set():
+@pytest.mark.parametrize('given, words, not_words', [
+    ({}, ['no model given', 'model_path to a MoViNet stream TFLite model',
+          'labels_path to its label map', '-p model_path:=', '-p labels_path:='], []),
+    ({'model_path': 'a0.tflite'}, ['labels_path is not set', "the model's label map"],
+     ['model_path']),
+    ({'labels_path': 'k600.txt'}, ['model_path is not set', 'TFLite model (.tflite)',
+                                   'that k600.txt labels'], ['labels_path']),
+])
+def test_missing_model_or_labels_say_which_is_missing_and_what_it_is(
+        given, words, not_words):
     with pytest.raises(SettingsError) as error:
-        settings_from_values({})
-    assert 'model_path is empty' in str(error.value)
-    assert 'labels_path is empty' in str(error.value)
+        settings_from_values(given)
+    for word in words:
+        assert word in str(error.value)
+    for word in not_words:
+        assert word not in str(error.value)
 
 
 def test_node_and_classify_defaults_are_the_cores():

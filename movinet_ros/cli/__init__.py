@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import importlib
 import sys
 
+from movinet_ros.cli.stdout import BROKEN_PIPE_EXIT, stdout_gone
 from movinet_ros.core.errors import MovinetError
 
 # Subcommand name -> its one-line help. Each is a module in this package (its name with _ for
@@ -74,14 +75,18 @@ def main(argv: list[str] | None = None) -> int:
               '(rclpy and the movinet_ros_interfaces messages): run `. scripts/env.sh` after '
               '`make setup`, or source your ROS 2 workspace', file=sys.stderr)
         return 2
-    args = parser.parse_args(argv)
     try:
+        args = parser.parse_args(argv)
         return int(args.run(args) or 0)
     except MovinetError as error:
         print(f'movinet-ros {args.command}: error: {error}', file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader of our output went (``| head``): a help page was read as far as wanted.
+        stdout_gone()
+        return 0 if '-h' in argv or '--help' in argv else BROKEN_PIPE_EXIT
 
 
 if __name__ == '__main__':

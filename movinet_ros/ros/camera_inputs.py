@@ -90,6 +90,10 @@ class CameraInputs:
                 message_lost=lambda info, camera=camera: self._on_lost(camera, info)))
         camera.reliability = reliability
         actual = camera.subscription.qos_profile.reliability if overridden else reliability
+        # Chosen for the publishers on the topic (or by the user): count its loss. Chosen
+        # before any camera was seen, it may not be what the camera calls for: match() says.
+        camera.subscribed(
+            actual, matched=bool(publishers) or overridden or settings.input_qos != 'auto')
         node.get_logger().info(
             f'{camera.image_topic}: subscribing {describe(actual)}, depth 1 ({reason})')
 
@@ -114,6 +118,8 @@ class CameraInputs:
                 'auto', [info.qos_profile.reliability for info in publishers])
             if wanted != camera.reliability:
                 self.subscribe(camera, settings, publishers)
+            else:
+                camera.matched()
 
     def stop(self, cameras: Sequence[Camera]) -> None:
         """Destroy the cameras' subscriptions."""

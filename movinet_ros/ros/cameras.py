@@ -26,7 +26,7 @@ import time
 from typing import Any
 
 from movinet_ros.core.events import EventDetector
-from movinet_ros.core.loss import LossEstimator
+from movinet_ros.core.loss import LossChange, LossEpisodes, LossEstimator
 from movinet_ros.core.pipeline import RecognitionPipeline
 from movinet_ros.ros.diagnostics import LOSS_ADVICE, LOSS_WARN_RATIO
 from movinet_ros.ros.errors import SettingsError
@@ -44,6 +44,13 @@ EVENTS_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 # The transport loss of a camera is looked at once a second at most: a dropped frame's
 # callback must stay a small share of a processed one's (drop_cost_ratio).
 LOSS_CHECK_PERIOD_NS = 1_000_000_000
+# A new loss episode is warned of at once, but at most once a minute: a loss that comes and
+# goes does not flood the log.
+LOSS_WARN_INTERVAL_SEC = 60.0
+LOSS_WINDOW_SEC = 10.0
+# A loss episode starts when the share over the window or over its last seconds is too high:
+# a loss that just began is seen within seconds, before it outweighs the earlier frames.
+LOSS_ONSET_SEC = 3.0
 
 
 @dataclass
@@ -64,23 +71,49 @@ class Camera:
     reliability: ReliabilityPolicy | None = None
     # Event callbacks of the no-input watch (incompatible QoS), kept for re-subscriptions.
     watch_events: Any = None
-    loss: LossEstimator = field(default_factory=LossEstimator)
-    loss_warned: bool = False
+    loss: LossEstimator = field(
+        default_factory=lambda: LossEstimator(window_sec=LOSS_WINDOW_SEC))
+    loss_episodes: LossEpisodes = field(
+        default_factory=lambda: LossEpisodes(threshold=LOSS_WARN_RATIO,
+                                             min_interval_sec=LOSS_WARN_INTERVAL_SEC))
+    # Loss is counted only while the subscription is the one the camera calls for: frames a
+    # best-effort subscription made before the camera was discovered loses are not its loss.
+    loss_counted: bool = False
     loss_checked_ns: int = -(1 << 62)
+    # The node's callback time (MovinetNode.busy_ns) when this camera's last frame came.
+    busy_mark_ns: int = 0
     frame_id: str = ''
 
-    def loss_warning(self, now_ns: int) -> str | None:
-        """Return the one warning of this camera's loss in transport when it is due, else None."""
-        # Once per camera; /diagnostics carries the ratio all along.
-        if self.loss_warned or now_ns - self.loss_checked_ns < LOSS_CHECK_PERIOD_NS:
+    def subscribed(self, reliability: ReliabilityPolicy, *, matched: bool) -> None:
+        """Start the loss count afresh on a new subscription; count it if ``matched``."""
+        self.loss.clear(stamps=reliability != ReliabilityPolicy.RELIABLE)
+        self.loss_episodes.end()
+        self.loss_counted = matched
+
+    def matched(self) -> None:
+        """Count loss from now on: the subscription turned out to be what the camera wants."""
+        if not self.loss_counted:
+            self.loss.clear(stamps=self.reliability != ReliabilityPolicy.RELIABLE)
+            self.loss_counted = True
+
+    def loss_report(self, now_ns: int) -> tuple[LossChange, str] | None:
+        """Return a loss episode's start (a warning) or end when due, else None."""
+        # Looked at once a second at most; /diagnostics carries the ratio all along.
+        if not self.loss_counted or now_ns - self.loss_checked_ns < LOSS_CHECK_PERIOD_NS:
             return None
         self.loss_checked_ns = now_ns
-        ratio = self.loss.loss_ratio(now_ns)
-        if ratio is None or ratio <= LOSS_WARN_RATIO:
-            return None
-        self.loss_warned = True
-        return (f"{self.image_topic}: {ratio:.0%} of the camera's frames never arrive "
-                f'(subscribed {describe(self.reliability)}); {LOSS_ADVICE}')
+        ratios = [r for r in (self.loss.loss_ratio(now_ns),
+                              self.loss.loss_ratio(now_ns, last_sec=LOSS_ONSET_SEC))
+                  if r is not None]
+        ratio = max(ratios) if ratios else None
+        change = self.loss_episodes.update(ratio, now_ns)
+        if change is LossChange.WARN:
+            return change, (f"{self.image_topic}: {ratio:.0%} of the camera's frames never "
+                            f'arrive (subscribed {describe(self.reliability)}); {LOSS_ADVICE}')
+        if change is LossChange.OVER:
+            return change, (f'{self.image_topic}: frames arrive again (lost over the last '
+                            f'{LOSS_WINDOW_SEC:g} s: {ratio or 0.0:.0%})')
+        return None
 
 
 def camera_topics(image_topics: Sequence[str]) -> list[tuple[str, str]]:

@@ -19,13 +19,18 @@ The command line of the ROS executables: ``--help`` from their parameter tables,
 ``movinet_node`` and ``video_publisher`` take their settings as ROS parameters after
 ``--ros-args``; before it only ``-h``/``--help`` means something, anything else is a mistake
 said in one line. Usage errors exit with ``USAGE_ERROR`` (2), as ``movinet-ros`` does.
+A start-up parameter the node does not have (``-p target_fsp:=10``, or a YAML params file's)
+gets a warning naming the closest one it has, instead of being ignored without a word.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+import difflib
 import sys
 import textwrap
+from typing import Any
 
+from movinet_ros.cli.stdout import print_for_reader
 from movinet_ros.ros.params import allowed_values, ParamSpec, shown_default
 from rclpy.utilities import remove_ros_args
 
@@ -86,7 +91,7 @@ def handle_arguments(executable: Executable, args: Sequence[str] | None = None) 
               '--ros-args -p NAME:=VALUE (see --help)', file=sys.stderr)
         return USAGE_ERROR
     if '-h' in extra or '--help' in extra:
-        print(help_text(executable))
+        print_for_reader(help_text(executable))
         return 0
     if extra:
         print(f'{executable.name}: error: unexpected argument {extra[0]!r}: parameters go after '
@@ -94,3 +99,23 @@ def handle_arguments(executable: Executable, args: Sequence[str] | None = None) 
               f'{executable.params[0].name}:=VALUE (see --help)', file=sys.stderr)
         return USAGE_ERROR
     return None
+
+
+def unknown_parameter_warnings(node: Any, executable: Executable) -> list[str]:
+    """
+    Return a warning for each start-up parameter of ``node`` that it did not declare.
+
+    Call it once the node has declared its parameters. rclpy keeps the values given on the
+    command line and in params files for the node's name (or ``/**``) and ignores those it
+    never declares. ``qos_overrides.*`` are declared later, with the topics, so are left out.
+    """
+    declared = sorted(node._parameters)
+    warnings = []
+    for name in node._parameter_overrides:
+        if name in node._parameters or name.startswith('qos_overrides.'):
+            continue
+        close = difflib.get_close_matches(name, declared, n=1)
+        hint = f'did you mean {close[0]}? ' if close else ''
+        warnings.append(f'unknown parameter {name!r} is ignored: {hint}'
+                        f'{executable.name} --help lists its parameters')
+    return warnings

@@ -33,6 +33,7 @@ from diagnostic_msgs.msg import DiagnosticArray
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.events import REASON_DEACTIVATED
 from movinet_ros.core.frames import FrameError
+from movinet_ros.core.loss import LossChange
 from movinet_ros.core.overlay import draw_hypotheses
 from movinet_ros.core.pipeline import Recognition, RecognitionPipeline
 from movinet_ros.core.serialized import process_frame, read_frame
@@ -40,7 +41,8 @@ from movinet_ros.core.wire import checked_frame_id
 from movinet_ros.ros.camera_inputs import CameraInputs, INPUT_MATCH_PERIOD_SEC
 from movinet_ros.ros.cameras import Camera, create_publishers, make_cameras, worst_loss_ratio
 from movinet_ros.ros.clocks import SimClockWatch
-from movinet_ros.ros.command_line import Executable, handle_arguments, USAGE_ERROR
+from movinet_ros.ros.command_line import (
+    Executable, handle_arguments, unknown_parameter_warnings, USAGE_ERROR)
 from movinet_ros.ros.conversions import pixels_to_image_msg, recognition_to_msg, stamp_from_ns
 from movinet_ros.ros.diagnostics import (
     diagnostic_array, DiagnosticsThread, HealthMonitor, node_report)
@@ -72,12 +74,16 @@ class MovinetNode(LifecycleNode):
         # Start-up values that rclpy refused (out of range, wrong type), by parameter: the
         # node comes up with the default and configure fails saying what to fix.
         self.rejected_overrides = declare_all(self)
+        for warning in unknown_parameter_warnings(self, EXECUTABLE):
+            self.get_logger().warning(warning)
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self.settings: NodeSettings | None = None
         self.cameras: list[Camera] = []
         self.health: HealthMonitor | None = None
         self._active = False
         self._warned_zero_stamp = False
+        # Time spent in image callbacks so far: frames that came meanwhile are not lost.
+        self.busy_ns = 0
         self._rejections = RejectionLog()
         self._time = SimClockWatch(self)
         self._inputs = CameraInputs(self, self._on_image, self._on_lost)
@@ -189,6 +195,13 @@ class MovinetNode(LifecycleNode):
     def _on_image(self, camera: Camera, data: bytes, msg_type: type, info: Any = None) -> None:
         if not self._active:
             return
+        started = time.monotonic_ns()
+        try:
+            self._take_image(camera, data, msg_type, info)
+        finally:
+            self.busy_ns += time.monotonic_ns() - started
+
+    def _take_image(self, camera: Camera, data: bytes, msg_type: type, info: Any) -> None:
         pipeline = camera.pipeline
         # Zero stamps take the time of receipt: ROS time, or the steady clock while sim time
         # has no /clock (never a stuck stamp).
@@ -232,19 +245,29 @@ class MovinetNode(LifecycleNode):
 
     def _on_lost(self, camera: Camera, info: Any) -> None:
         # DDS knows of samples it lost (sequence numbers it never completed).
+        if not camera.loss_counted:
+            return
         now = time.monotonic_ns()
         camera.loss.add_lost(info.total_count_change, now)
         self._warn_loss(camera, now)
 
     def _track_loss(self, camera: Camera, stamp_ns: int) -> None:
+        busy, camera.busy_mark_ns = self.busy_ns - camera.busy_mark_ns, self.busy_ns
+        if not camera.loss_counted:
+            return
         now = time.monotonic_ns()
-        camera.loss.add(stamp_ns, now)
+        camera.loss.add(stamp_ns, now, busy_ns=busy)
         self._warn_loss(camera, now)
 
     def _warn_loss(self, camera: Camera, now_ns: int) -> None:
-        warning = camera.loss_warning(now_ns)
-        if warning is not None:
-            self.get_logger().warning(warning)
+        report = camera.loss_report(now_ns)
+        if report is None:
+            return
+        change, text = report
+        if change is LossChange.WARN:
+            self.get_logger().warning(text)
+        else:
+            self.get_logger().info(text)
 
     def input_loss_ratio(self) -> float | None:
         """Return the worst camera's share of frames lost in transport, None if unknown."""

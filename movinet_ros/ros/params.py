@@ -276,17 +276,33 @@ def check_labels_known(values: dict[str, Any], changes: dict[str, Any]) -> str |
     return None
 
 
+def _missing_files(values: dict[str, Any]) -> list[str]:
+    """Say which of the two files the node cannot run without are not set, and how to."""
+    model, labels = (not str(values[name]).strip() for name in ('model_path', 'labels_path'))
+    # A head of one's own actions carries its labels.
+    labels = labels and not str(values['head_path']).strip()
+    # The model holds no class names (Kinetics-600 models come with a separate label map).
+    example = ('-p model_path:=movinet_a0_stream_int8.tflite '
+               '-p labels_path:=kinetics600_label_map.txt')
+    if model and labels:
+        return ['no model given: set model_path to a MoViNet stream TFLite model and '
+                f'labels_path to its label map, e.g. --ros-args {example} (README, "Get a model")']
+    if model:
+        return ['model_path is not set: set it to the MoViNet stream TFLite model (.tflite) '
+                f'that {values["labels_path"]} labels (README, "Get a model")']
+    if labels:
+        return ["labels_path is not set: set it to the model's label map, one class name a "
+                'line in logit order (kinetics600_label_map.txt for the Kinetics-600 models; '
+                'README, "Get a model"), or head_path to a head of your own actions']
+    return []
+
+
 def settings_from_values(values: dict[str, Any]) -> NodeSettings:
     """Validate a complete set of parameter values and freeze them; raise SettingsError."""
     merged = {spec.name: values.get(spec.name, spec.default) for spec in PARAMS}
     problems: list[str] = [reason for name, value in merged.items()
                            if (reason := check_value(name, value)) is not None]
-    required = ('model_path',) if str(merged['head_path']).strip() else \
-        ('model_path', 'labels_path')
-    for name in required:
-        if not str(merged[name]).strip():
-            problems.append(f'{name} is empty: set it to your MoViNet stream model files '
-                            '(see README, "Get a model")')
+    problems += _missing_files(merged)
     if not problems and merged['event_exit_score'] > merged['event_enter_score']:
         problems.append(f'event_exit_score ({merged["event_exit_score"]}) must not exceed '
                         f'event_enter_score ({merged["event_enter_score"]})')

@@ -31,7 +31,8 @@ from typing import Any
 import cv2
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.offline.video import read_video, video_info
-from movinet_ros.ros.command_line import Executable, handle_arguments, USAGE_ERROR
+from movinet_ros.ros.command_line import (
+    Executable, handle_arguments, unknown_parameter_warnings, USAGE_ERROR)
 from movinet_ros.ros.conversions import pixels_to_image_msg
 from movinet_ros.ros.errors import PublisherError
 from movinet_ros.ros.params import allowed_values, check_value, ParamSpec, shown_default
@@ -193,6 +194,8 @@ class VideoPublisher(Node):
                                              additional_constraints=allowed_values(spec))
             values[spec.name] = self.declare_parameter(spec.name, spec.default,
                                                        descriptor).value
+        for warning in unknown_parameter_warnings(self, EXECUTABLE):
+            self.get_logger().warning(warning)
         self.settings = settings_from_values(values)
         settings = self.settings
         info = video_info(settings.video)

@@ -29,6 +29,9 @@ A misbehaving second camera for the reliability tests: ``--stamp-offset`` shifts
 ``--jitter-ms`` adds uniform stamp jitter, ``--name`` and ``--frame-id`` tell it apart.
 ``--print-each`` prints one JSON line per frame as it goes (its stamp and the steady clock
 after publishing), for tests that kill the driver and need its last frame.
+``--then SIZE:FRAMES`` (repeatable) goes on at another size after the first ``--frames``, on
+the same schedule: a best-effort camera whose large frames are lost in transport and whose
+small ones are not, for the loss-episode tests.
 """
 
 import argparse
@@ -87,9 +90,16 @@ def main() -> int:
     parser.add_argument('--print-each', action='store_true',
                         help='print {"stamp": ns, "steady": ns} after each frame published '
                              '(steady: time.monotonic_ns, the same clock in every process)')
+    parser.add_argument('--then', action='append', default=[], metavar='SIZE:FRAMES',
+                        help='after the frames before, send FRAMES more at SIZE')
     args = parser.parse_args()
-    width, height = (int(side) for side in args.size.split('x'))
-    messages = clip_messages(args.clip, width, height, args.frame_id)
+    phases = [(args.size, args.frames)] + [
+        (size, int(frames)) for size, _, frames in (then.partition(':') for then in args.then)]
+    schedule = []
+    for size, frames in phases:
+        width, height = (int(side) for side in size.split('x'))
+        messages = clip_messages(args.clip, width, height, args.frame_id)
+        schedule += [messages[index % len(messages)] for index in range(frames)]
     offset_ns = int(args.stamp_offset * 1e9)
     jitter_ns = int(args.jitter_ms * 1e6)
     rng = random.Random(17)
@@ -104,11 +114,10 @@ def main() -> int:
         time.sleep(0.05)
     sent = []
     start = time.monotonic()
-    for index in range(args.frames):
+    for index, msg in enumerate(schedule):
         delay = start + index / args.rate - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        msg = messages[index % len(messages)]
         now = time.time_ns() + offset_ns + rng.randint(-jitter_ns, jitter_ns)
         msg.header.stamp.sec, msg.header.stamp.nanosec = split_ns(now)
         publisher.publish(msg)
