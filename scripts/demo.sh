@@ -8,8 +8,8 @@
 #   SIZE    WIDTHxHEIGHT the camera sends, e.g. 640x480 (640x0 keeps the aspect; default: the clip's)
 #   RELIABILITY  reliable | best_effort: the kind of camera played (default reliable)
 #   DEMO_SECONDS  stop by itself after this many seconds (default: run until Ctrl-C)
-# The clip starts only once the node is active and subscribed, so the first result is the
-# clip's first frame. If the node or the publisher exits or logs an error, the demo stops at
+# The clip starts only once the node's subscription has matched the camera and received its
+# first frame, so the first result is the clip's first frame. If the node or the publisher exits or logs an error, the demo stops at
 # once, prints those lines and exits with status 1.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -120,14 +120,18 @@ start() {  # start NAME ARGS...: run an executable in the background, output to 
 movinet-ros watch --topic /actions --seconds "${DEMO_SECONDS}" 2>"${logs}/watch.err" &
 watch_pid=$!
 pids+=("${watch_pid}")
+# The camera first, holding its frames (wait_for_subscribers) until the node's subscription
+# has matched and received the first one: the node then finds the camera when it activates
+# and subscribes once, with the camera's QoS (a camera found later would be subscribed best
+# effort first, then again reliable, and the first frames could fall between the two).
+start video_publisher --ros-args -p video:="${VIDEO}" -p reliability:="${RELIABILITY}" \
+  -p wait_for_subscribers:=1 -p wait_for_subscribers_sec:="${START_SECONDS}" \
+  "${size_args[@]}" -r image:=/camera/image_raw
 echo "starting the movinet node with $(basename "${MODEL}") (logs: ${logs})"
 start movinet_node --ros-args -p model_path:="${MODEL}" -p labels_path:="${LABELS}" \
   -r image:=/camera/image_raw
-wait_for_line movinet_node '\]: active: ' 'become active'
-# wait_for_subscribers holds the first frame until the node's subscription is matched.
-start video_publisher --ros-args -p video:="${VIDEO}" -p reliability:="${RELIABILITY}" \
-  -p wait_for_subscribers:=1 "${size_args[@]}" -r image:=/camera/image_raw
 wait_for_line video_publisher '\]: publishing ' 'start publishing'
+wait_for_line movinet_node '\]: active: ' 'become active'
 grep -o 'publishing .*' "${logs}/video_publisher.log"
 while kill -0 "${watch_pid}" 2>/dev/null; do
   check_processes
