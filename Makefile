@@ -43,7 +43,7 @@ COLCON_STAMP := $(INSTALL_BASE)/.movinet_ros_built
 PACKAGE_SOURCES := $(shell find movinet_ros_interfaces -type f 2>/dev/null) package.xml setup.py \
 	setup.cfg resource/movinet_ros $(wildcard launch/*.launch.py config/*.yaml)
 
-.PHONY: setup demo test typecheck lint clean lock bench
+.PHONY: setup demo test typecheck lint clean lock bench flaky
 
 # The main job: the node on a live stream (a clip played as a camera). Overrides:
 # make demo VIDEO=clip.mp4 MODEL=model.tflite LABELS=labels.txt SIZE=640x480 \
@@ -85,6 +85,18 @@ typecheck: setup
 test: typecheck
 	$(ENV) $(LOCAL_DDS) python -m pytest $(TESTS) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo 'make test: pytest ran no test' >&2; exit 1; fi; exit $$rc
+
+# Hunt flaky tests: TESTS run REPEAT times each way BUSY says (0: quiet, 1: with BUSY_CORES
+# cores kept busy, both), each run a pytest of its own; prints every failure and a summary.
+# make flaky TESTS='test/test_demo.py::test_first_result_is_the_clips_first_frame' REPEAT=10
+REPEAT ?= 10
+BUSY ?= both
+BUSY_CORES ?= 1
+flaky: setup
+	@if [ '$(origin TESTS)' = file ]; then echo "make flaky: choose the tests, e.g. \
+		TESTS='test/test_x.py::test_y'" >&2; exit 2; fi
+	$(ENV) $(LOCAL_DDS) python scripts/flaky.py --repeat $(REPEAT) --busy $(BUSY) \
+		--cores $(BUSY_CORES) -- $(TESTS) $(PYTEST_ARGS)
 
 # The node and the pipeline against the model's own floor: a table and a JSON line (~3 min).
 bench: setup
