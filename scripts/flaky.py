@@ -59,19 +59,29 @@ def outcomes(junit: pathlib.Path):
         seconds = float(case.get('time', 0.0))
         problem = next((child for child in case if child.tag in ('failure', 'error')), None)
         if problem is not None:
-            reason = (problem.get('message') or '').strip().splitlines()
-            yield name, problem.tag, reason[0][:200] if reason else '', seconds
+            yield name, problem.tag, reason_of(problem), seconds
         elif case.find('skipped') is not None:
             yield name, 'skipped', '', seconds
         else:
             yield name, 'passed', '', seconds
 
 
+def reason_of(problem) -> str:
+    """Return the line that says why: pytest's first ``E`` line, else the message's first."""
+    for line in (problem.text or '').splitlines():
+        if line.startswith('E '):
+            return line[1:].strip()[:300]
+    message = (problem.get('message') or '').strip().splitlines()
+    return message[0][:300] if message else ''
+
+
 def run_once(pytest_args, junit: pathlib.Path) -> int:
+    """Run pytest once; its output goes beside the report (kept where a run failed)."""
     command = [sys.executable, '-m', 'pytest', '-q', '-p', 'no:randomly',
                f'--junitxml={junit}', *pytest_args]
-    return subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                          check=False).returncode
+    with junit.with_suffix('.log').open('w') as log:
+        return subprocess.run(command, stdout=log, stderr=subprocess.STDOUT,
+                              check=False).returncode
 
 
 def start_spinners(cores: int) -> list[subprocess.Popen]:
@@ -91,30 +101,32 @@ def main(argv=None) -> int:
     seconds = collections.defaultdict(list)
     failures = []
     bad_runs = 0
-    with tempfile.TemporaryDirectory(prefix='flaky_') as folder:
-        for mode in modes:
-            spinners = start_spinners(args.cores) if mode == 'busy' else []
-            try:
-                for index in range(1, args.repeat + 1):
-                    junit = pathlib.Path(folder) / f'{mode}_{index}.xml'
-                    started = time.monotonic()
-                    code = run_once(args.pytest_args, junit)
-                    cases = list(outcomes(junit))
-                    if code not in (0, 1) or not cases:
-                        # pytest itself broke (usage, collection, no test): a failed run.
-                        bad_runs += 1
-                        failures.append((mode, index, f'pytest run (exit {code})', '', ''))
-                    for name, outcome, reason, took in cases:
-                        table[(name, mode)][outcome] += 1
-                        seconds[(name, mode)].append(took)
-                        if outcome in ('failure', 'error'):
-                            failures.append((mode, index, name, outcome, reason))
-                            print(f'FAILED [{mode} {index}/{args.repeat}] {name}: {reason}',
-                                  flush=True)
-                    print(f'run {mode} {index}/{args.repeat}: exit {code}, '
-                          f'{time.monotonic() - started:.0f} s', flush=True)
-            finally:
-                stop_spinners(spinners)
+    folder = tempfile.mkdtemp(prefix='flaky_')
+    for mode in modes:
+        spinners = start_spinners(args.cores) if mode == 'busy' else []
+        try:
+            for index in range(1, args.repeat + 1):
+                junit = pathlib.Path(folder) / f'{mode}_{index}.xml'
+                started = time.monotonic()
+                code = run_once(args.pytest_args, junit)
+                cases = list(outcomes(junit))
+                if code not in (0, 1) or not cases:
+                    # pytest itself broke (usage, collection, no test): a failed run.
+                    bad_runs += 1
+                    failures.append((mode, index, f'pytest run (exit {code})', '', ''))
+                if code == 0:
+                    junit.with_suffix('.log').unlink()
+                for name, outcome, reason, took in cases:
+                    table[(name, mode)][outcome] += 1
+                    seconds[(name, mode)].append(took)
+                    if outcome in ('failure', 'error'):
+                        failures.append((mode, index, name, outcome, reason))
+                        print(f'FAILED [{mode} {index}/{args.repeat}] {name}: {reason}',
+                              flush=True)
+                print(f'run {mode} {index}/{args.repeat}: exit {code}, '
+                      f'{time.monotonic() - started:.0f} s', flush=True)
+        finally:
+            stop_spinners(spinners)
     print(f'\nflaky hunt: {args.repeat} runs per mode ({", ".join(modes)}), busy cores '
           f'{args.cores if "busy" in modes else 0}')
     print(f'{"passed":>6} {"failed":>6} {"skipped":>7} {"max s":>6}  mode   test')
@@ -122,7 +134,8 @@ def main(argv=None) -> int:
         failed = counts['failure'] + counts['error']
         print(f'{counts["passed"]:6d} {failed:6d} {counts["skipped"]:7d} '
               f'{max(seconds[(name, mode)]):6.1f}  {mode:6s} {name}')
-    print(f'{len(failures)} failure(s)' + (':' if failures else ''))
+    print(f'{len(failures)} failure(s)' + (f'; pytest output of the failed runs in {folder}:'
+                                            if failures else ''))
     for mode, index, name, outcome, reason in failures:
         print(f'  [{mode} {index}] {name} {outcome}: {reason}')
     return 1 if failures or bad_runs else 0
