@@ -38,6 +38,11 @@ LOCAL_DDS := ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST \
 # make test TESTS=test/test_node.py PYTEST_ARGS='-x -k reset': which tests, pytest's options.
 TESTS ?= test
 PYTEST_ARGS ?=
+# pytest-xdist workers for make test (1: no workers, one process). Each worker claims its own
+# ROS domains (test/helpers/ros_domains.py); the tests marked timing all go to one worker,
+# one at a time (pytest.ini).
+JOBS ?= 2
+XDIST := $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --dist loadgroup)
 
 COLCON_STAMP := $(INSTALL_BASE)/.movinet_ros_built
 PACKAGE_SOURCES := $(shell find movinet_ros_interfaces -type f 2>/dev/null) package.xml setup.py \
@@ -83,7 +88,7 @@ typecheck: setup
 # The type check first, then the suite. pytest exits 5 when it collected no test: that must
 # fail, never pass.
 test: typecheck
-	$(ENV) $(LOCAL_DDS) python -m pytest $(TESTS) $(PYTEST_ARGS); rc=$$?; \
+	$(ENV) $(LOCAL_DDS) python -m pytest $(XDIST) $(TESTS) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo 'make test: pytest ran no test' >&2; exit 1; fi; exit $$rc
 
 # Hunt flaky tests: TESTS run REPEAT times each way BUSY says (0: quiet, 1: with BUSY_CORES

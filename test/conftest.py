@@ -40,6 +40,13 @@ hypothesis_settings.register_profile('explore', derandomize=False)
 hypothesis_settings.load_profile(os.environ.get('HYPOTHESIS_PROFILE', 'fixed'))
 
 
+def pytest_collection_modifyitems(config, items):
+    """Put the tests marked timing in one xdist group: one worker runs them one at a time."""
+    for item in items:
+        if item.get_closest_marker('timing') is not None:
+            item.add_marker(pytest.mark.xdist_group('timing'))
+
+
 def pytest_configure(config):
     """Read the test domain settings once, before any test runs: a bad one stops the run."""
     global _domain_claims

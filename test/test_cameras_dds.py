@@ -37,7 +37,7 @@ from movinet_ros_interfaces.msg import ActionRecognition
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 
-pytestmark = [pytest.mark.ros, pytest.mark.model]
+pytestmark = [pytest.mark.ros, pytest.mark.model, pytest.mark.timing]
 RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 
 

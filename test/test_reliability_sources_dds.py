@@ -39,7 +39,7 @@ import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 
-pytestmark = [pytest.mark.ros, pytest.mark.model]
+pytestmark = [pytest.mark.ros, pytest.mark.model, pytest.mark.timing]
 RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 SIZE = '320x240'
 
