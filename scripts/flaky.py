@@ -134,8 +134,8 @@ def main(argv=None) -> int:
         failed = counts['failure'] + counts['error']
         print(f'{counts["passed"]:6d} {failed:6d} {counts["skipped"]:7d} '
               f'{max(seconds[(name, mode)]):6.1f}  {mode:6s} {name}')
-    print(f'{len(failures)} failure(s)' + (f'; pytest output of the failed runs in {folder}:'
-                                            if failures else ''))
+    where = f'; pytest output of the failed runs in {folder}:' if failures else ''
+    print(f'{len(failures)} failure(s){where}')
     for mode, index, name, outcome, reason in failures:
         print(f'  [{mode} {index}] {name} {outcome}: {reason}')
     return 1 if failures or bad_runs else 0

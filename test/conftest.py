@@ -23,8 +23,8 @@ from helpers import ros_domains
 from helpers.constants import (
     CLIP_PATH, FASTDDS_PROFILE, LABELS_PATH, MODEL_PATH, OTHER_CLIP_PATH, require, SHARED_DIR)
 from helpers.nodes import RosGraph
-from hypothesis import settings as hypothesis_settings
 from helpers.pipelines import pipeline_factory
+from hypothesis import settings as hypothesis_settings
 from movinet_ros.core.pipeline import RecognitionPipeline
 from movinet_ros.ros.process_graph import dds_variables, graph_environment
 import pytest

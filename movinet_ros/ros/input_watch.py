@@ -22,8 +22,9 @@ is incompatible with the subscription. It repeats every ``repeat_sec`` while the
 silent, and one INFO line says when frames arrive. A warning that found no publisher is said
 again, updated, as soon as a publisher shows up while the topic stays silent: discovery may
 come after the first warning, and a publisher whose QoS cannot match must then be named, not
-left to the next repeat. The middleware's incompatible-QoS event is logged at once as well. Time runs on the steady clock: with ``use_sim_time`` and no /clock the
-node's own timers stand still, which is exactly when a user needs to hear why.
+left to the next repeat. The middleware's incompatible-QoS event is logged at once as well.
+Time runs on the steady clock: with ``use_sim_time`` and no /clock the node's own timers
+stand still, which is exactly when a user needs to hear why.
 """
 
 from collections.abc import Callable
