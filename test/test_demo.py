@@ -85,8 +85,9 @@ def test_wrong_camera_settings_stop_the_demo_with_the_error(
 
 
 def test_first_result_is_the_clips_first_frame(ros_env, model_path, labels_path, clip_path):
-    # DEMO_SECONDS counts from the clip's start: 4 s of clip make about 20 results.
-    done = run_demo(ros_env, DEMO_SECONDS=4)
+    # DEMO_SECONDS counts from the clip's start: 6 s of clip make up to 30 results (fewer
+    # where a busy machine drops frames at the node's depth-1 queue).
+    done = run_demo(ros_env, DEMO_SECONDS=6)
     assert done.returncode == 0, done
     assert 'make demo:' not in done.stderr, done.stderr
     shown = results(done.stdout)
@@ -103,7 +104,7 @@ def test_first_result_is_the_clips_first_frame(ros_env, model_path, labels_path,
 
 
 def test_size_and_reliability_reach_the_camera(ros_env, model_path, labels_path, clip_path):
-    done = run_demo(ros_env, DEMO_SECONDS=3, SIZE='344x0', RELIABILITY='best_effort')
+    done = run_demo(ros_env, DEMO_SECONDS=5, SIZE='344x0', RELIABILITY='best_effort')
     assert done.returncode == 0, done
     assert ('as 344x344 at 29.59 fps (source 172x172) on /camera/image_raw, best_effort'
             in done.stdout), done.stdout
