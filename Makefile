@@ -38,12 +38,17 @@ LOCAL_DDS := ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST \
 # make test TESTS=test/test_node.py PYTEST_ARGS='-x -k reset': which tests, pytest's options.
 TESTS ?= test
 PYTEST_ARGS ?=
+# pytest-xdist workers for make test (1: no workers, one process). Each worker claims its own
+# ROS domains (test/helpers/ros_domains.py); the tests marked timing all go to one worker,
+# one at a time (pytest.ini).
+JOBS ?= 2
+XDIST := $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --dist loadgroup)
 
 COLCON_STAMP := $(INSTALL_BASE)/.movinet_ros_built
 PACKAGE_SOURCES := $(shell find movinet_ros_interfaces -type f 2>/dev/null) package.xml setup.py \
 	setup.cfg resource/movinet_ros $(wildcard launch/*.launch.py config/*.yaml)
 
-.PHONY: setup demo test typecheck lint clean lock bench bench-real
+.PHONY: setup demo test typecheck lint clean lock bench bench-real flaky
 
 # The main job: the node on a live stream (a clip played as a camera). Overrides:
 # make demo VIDEO=clip.mp4 MODEL=model.tflite LABELS=labels.txt SIZE=640x480 \
@@ -83,8 +88,20 @@ typecheck: setup
 # The type check first, then the suite. pytest exits 5 when it collected no test: that must
 # fail, never pass.
 test: typecheck
-	$(ENV) $(LOCAL_DDS) python -m pytest $(TESTS) $(PYTEST_ARGS); rc=$$?; \
+	$(ENV) $(LOCAL_DDS) python -m pytest $(XDIST) $(TESTS) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo 'make test: pytest ran no test' >&2; exit 1; fi; exit $$rc
+
+# Hunt flaky tests: TESTS run REPEAT times each way BUSY says (0: quiet, 1: with BUSY_CORES
+# cores kept busy, both), each run a pytest of its own; prints every failure and a summary.
+# make flaky TESTS='test/test_demo.py::test_first_result_is_the_clips_first_frame' REPEAT=10
+REPEAT ?= 10
+BUSY ?= both
+BUSY_CORES ?= 1
+flaky: setup
+	@if [ '$(origin TESTS)' = file ]; then echo "make flaky: choose the tests, e.g. \
+		TESTS='test/test_x.py::test_y'" >&2; exit 2; fi
+	$(ENV) $(LOCAL_DDS) python scripts/flaky.py --repeat $(REPEAT) --busy $(BUSY) \
+		--cores $(BUSY_CORES) -- $(TESTS) $(PYTEST_ARGS)
 
 # The node and the pipeline against the model's own floor: a table and a JSON line (~3 min).
 # The harness is in tools/ (not installed with the package). Its options: make bench

@@ -7,9 +7,10 @@
 #   LABELS  its label map                        (default ../shared/models/kinetics600_label_map.txt)
 #   SIZE    WIDTHxHEIGHT the camera sends, e.g. 640x480 (640x0 keeps the aspect; default: the clip's)
 #   RELIABILITY  reliable | best_effort: the kind of camera played (default reliable)
-#   DEMO_SECONDS  stop by itself after this many seconds (default: run until Ctrl-C)
-# The clip starts only once the node is active and subscribed, so the first result is the
-# clip's first frame. If the node or the publisher exits or logs an error, the demo stops at
+#   DEMO_SECONDS  stop by itself this many seconds after the clip started (default: run until
+#                 Ctrl-C)
+# The clip starts only once the node's subscription has matched the camera and received its
+# first frame, so the first result is the clip's first frame. If the node or the publisher exits or logs an error, the demo stops at
 # once, prints those lines and exits with status 1.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -43,6 +44,10 @@ if [ ! -e "${VIDEO}" ] && ! [[ "${VIDEO}" =~ ^[0-9]+$ ]]; then
   echo "make demo: VIDEO not found: ${VIDEO} (give VIDEO=/path/to/clip.mp4 or a camera index)" >&2
   exit 1
 fi
+if ! [[ "${DEMO_SECONDS}" =~ ^[0-9]+([.][0-9]+)?$ ]]; then
+  echo "make demo: DEMO_SECONDS must be a number of seconds (0: until Ctrl-C), got '${DEMO_SECONDS}'" >&2
+  exit 1
+fi
 size_args=()
 if [ -n "${SIZE}" ]; then
   if ! [[ "${SIZE}" =~ ^([0-9]+)x([0-9]+)$ ]]; then
@@ -58,6 +63,7 @@ pids=()
 failed=0
 cleanup() {
   trap - INT TERM EXIT
+  [ -n "${timer_pid:-}" ] && kill "${timer_pid}" 2>/dev/null
   for pid in "${pids[@]}"; do kill -INT "${pid}" 2>/dev/null; done
   for pid in "${pids[@]}"; do
     for _ in $(seq 50); do kill -0 "${pid}" 2>/dev/null || break; sleep 0.1; done
@@ -117,18 +123,34 @@ start() {  # start NAME ARGS...: run an executable in the background, output to 
 }
 
 # The viewer first, so it has found the node's output by the time the first result comes.
-movinet-ros watch --topic /actions --seconds "${DEMO_SECONDS}" 2>"${logs}/watch.err" &
+# It runs until stopped: DEMO_SECONDS counts from the clip's start (below), so a slow start
+# (model loading on a busy machine) takes nothing from the clip shown.
+movinet-ros watch --topic /actions 2>"${logs}/watch.err" &
 watch_pid=$!
 pids+=("${watch_pid}")
+# The node subscribes with the reliability of the camera played, known here: with input_qos
+# auto, a camera discovered more than 2 s after activation (a busy machine) is subscribed best
+# effort first, then again reliable, and the first frame could fall between the two.
+case "${RELIABILITY}" in
+  best_effort) input_qos=sensor_data ;;
+  *) input_qos=reliable ;;  # a wrong value: video_publisher says what is wrong
+esac
 echo "starting the movinet node with $(basename "${MODEL}") (logs: ${logs})"
 start movinet_node --ros-args -p model_path:="${MODEL}" -p labels_path:="${LABELS}" \
-  -r image:=/camera/image_raw
+  -p input_qos:="${input_qos}" -r image:=/camera/image_raw
 wait_for_line movinet_node '\]: active: ' 'become active'
-# wait_for_subscribers holds the first frame until the node's subscription is matched.
+# wait_for_subscribers holds the first frame until the node's subscription has matched, and
+# the second until the node has acknowledged the first.
 start video_publisher --ros-args -p video:="${VIDEO}" -p reliability:="${RELIABILITY}" \
-  -p wait_for_subscribers:=1 "${size_args[@]}" -r image:=/camera/image_raw
+  -p wait_for_subscribers:=1 -p wait_for_subscribers_sec:="${START_SECONDS}" \
+  "${size_args[@]}" -r image:=/camera/image_raw
 wait_for_line video_publisher '\]: publishing ' 'start publishing'
 grep -o 'publishing .*' "${logs}/video_publisher.log"
+if [ "${DEMO_SECONDS}" != 0 ]; then
+  # The viewer ends on SIGINT as on Ctrl-C: its status says whether anything arrived.
+  ( sleep "${DEMO_SECONDS}"; kill -INT "${watch_pid}" 2>/dev/null ) &
+  timer_pid=$!
+fi
 while kill -0 "${watch_pid}" 2>/dev/null; do
   check_processes
   sleep 0.2

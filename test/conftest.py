@@ -24,11 +24,27 @@ from helpers.constants import (
     CLIP_PATH, FASTDDS_PROFILE, LABELS_PATH, MODEL_PATH, OTHER_CLIP_PATH, require, SHARED_DIR)
 from helpers.nodes import RosGraph
 from helpers.pipelines import pipeline_factory
+from hypothesis import settings as hypothesis_settings
 from movinet_ros.core.pipeline import RecognitionPipeline
 import pytest
 from testbed.process_graph import dds_variables, graph_environment
 
 _domain_claims: ros_domains.DomainClaims | None = None
+
+# Property tests draw the same examples on every run (derived from each test's source, with
+# no example database), so a run fails only for the code, and the coverage each property
+# test asserts (so many resets, cancels...) is a fixed fact, not a draw. Hunting new examples
+# is a choice: HYPOTHESIS_PROFILE=explore draws at random.
+hypothesis_settings.register_profile('fixed', derandomize=True, database=None)
+hypothesis_settings.register_profile('explore', derandomize=False)
+hypothesis_settings.load_profile(os.environ.get('HYPOTHESIS_PROFILE', 'fixed'))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Put the tests marked timing in one xdist group: one worker runs them one at a time."""
+    for item in items:
+        if item.get_closest_marker('timing') is not None:
+            item.add_marker(pytest.mark.xdist_group('timing'))
 
 
 def pytest_configure(config):

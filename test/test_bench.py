@@ -53,6 +53,7 @@ def _close(actual: float, expected: float) -> bool:
 
 @pytest.mark.ros
 @pytest.mark.model
+@pytest.mark.timing
 def test_quick_bench_prints_every_key_as_one_json_line(model_path, labels_path, clip_path,
                                                        ros_env):
     command = [sys.executable, str(BENCH), '--quick', '--json',

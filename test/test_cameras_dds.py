@@ -37,7 +37,7 @@ import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from testbed import camera_driver_command
 
-pytestmark = [pytest.mark.ros, pytest.mark.model]
+pytestmark = [pytest.mark.ros, pytest.mark.model, pytest.mark.timing]
 RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 
 

@@ -190,6 +190,7 @@ def _set_timeout(graph, seconds):
 
 
 @pytest.mark.ros
+@pytest.mark.timing
 @pytest.mark.model
 def test_reset_deactivate_and_sigint_each_end_an_ongoing_event(graph, model_path,
                                                                labels_path):
@@ -225,6 +226,7 @@ def test_reset_deactivate_and_sigint_each_end_an_ongoing_event(graph, model_path
 
 
 @pytest.mark.ros
+@pytest.mark.timing
 @pytest.mark.model
 def test_a_camera_restarted_or_killed_mid_event_ends_it(graph, model_path, labels_path):
     require(CLIP_PATH)

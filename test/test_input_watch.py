@@ -91,6 +91,30 @@ def test_warns_after_the_delay_repeats_slowly_and_says_when_frames_come():
     assert node.logger.lines[-1][1].startswith('no image on /cam/image_raw for 5 s')
 
 
+def test_a_warning_of_no_publisher_is_said_again_when_a_publisher_appears():
+    # Discovery can come after the first warning: a publisher that appears on the silent
+    # topic is named at the next check, not at the next repeat 30 s later.
+    node = FakeNode()
+    node.subscriptions = [Endpoint('/cam/image', ReliabilityPolicy.RELIABLE)]
+    watch = InputWatch(node, repeat_sec=30.0, clock=lambda: 0.0)
+    watch.watch('/cam/image', lambda: 0, 1.0)
+    watch.check(1.0)
+    assert 'no publisher on this topic' in node.logger.lines[-1][1]
+    watch.check(2.0)
+    assert len(node.logger.lines) == 1
+    node.publishers = [Endpoint('/cam/image', ReliabilityPolicy.BEST_EFFORT)]
+    watch.check(3.0)
+    assert node.logger.lines[-1][0] == 'WARN'
+    assert node.logger.lines[-1][1].startswith('still no image on /cam/image for 3 s: '
+                                               '1 publisher, 1 with incompatible QoS')
+    # Said once: the publisher named, the warning repeats only after repeat_sec again.
+    for now in (4.0, 32.9):
+        watch.check(now)
+    assert len(node.logger.lines) == 2
+    watch.check(33.0)
+    assert len(node.logger.lines) == 3
+
+
 def test_zero_delay_never_warns_and_clear_stops_watching():
     node = FakeNode()
     watch = InputWatch(node, clock=lambda: 0.0)

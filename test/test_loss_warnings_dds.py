@@ -15,7 +15,7 @@
 """
 The node's transport-loss warning over real DDS: never at start-up, again for every episode.
 
-A camera driver process (movinet_ros/benchmark/camera_driver.py) on Fast DDS's default
+A camera driver process (tools/testbed/camera_driver.py) on Fast DDS's default
 512 KB shared-memory segment (config/fastdds_localhost.xml) publishes 640x480 bgr8 at 30 Hz.
 Reliable, its frames all arrive; best effort, hardly a 640x480 frame arrives (it goes in UDP
 fragments), while a 320x240 one fits the segment and arrives. The node runs as `make demo`
@@ -24,15 +24,15 @@ runs it, with input_qos auto.
 
 import json
 import re
-import sys
 
 from helpers.constants import CAMERA, FASTDDS_DEFAULTS_PROFILE, NS_PER_SEC as SEC
 from movinet_ros.ros.dds import profile_environment
 from movinet_ros_interfaces.msg import ActionRecognition
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
+from testbed import camera_driver_command
 
-pytestmark = [pytest.mark.ros, pytest.mark.model]
+pytestmark = [pytest.mark.ros, pytest.mark.model, pytest.mark.timing]
 RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 RATE_HZ = 30
 LOSS_WARNING = "of the camera's frames never arrive"
@@ -41,10 +41,10 @@ LOG_LINE = re.compile(r'^\[(\w+)\] \[(\d+)\.(\d+)\] \[[^\]]*\]: (.*)$', re.MULTI
 
 
 def start_driver(graph, clip_path, size, reliability, frames, *then, wait=20.0):
-    command = [sys.executable, '-m', 'movinet_ros.benchmark.camera_driver',
-               '--clip', str(clip_path), '--size', size, '--reliability', reliability,
-               '--frames', str(frames), '--topic', CAMERA, '--rate', str(RATE_HZ),
-               '--wait', str(wait)]
+    command = camera_driver_command(
+        '--clip', str(clip_path), '--size', size, '--reliability', reliability,
+        '--frames', str(frames), '--topic', CAMERA, '--rate', str(RATE_HZ),
+        '--wait', str(wait))
     for phase in then:
         command += ['--then', phase]
     return graph.start_command(command, profile_environment(FASTDDS_DEFAULTS_PROFILE))

@@ -128,6 +128,7 @@ def start_compressed_node(graph, model_path, labels_path, clip_bgr, *extra):
 
 
 @pytest.mark.ros
+@pytest.mark.timing
 def test_bad_compressed_frames_are_rejected_cheaply_without_stalling_diagnostics(
         graph, model_path, labels_path, clip_path):
     clip_bgr = [frame.bgr for frame in read_video(clip_path)]

@@ -21,10 +21,13 @@ in a test's own ROS domain and look at what it publishes and prints.
 
 import subprocess
 import sys
+import time
+from types import SimpleNamespace
 
 from helpers.constants import CAMERA, CAMERA_DOC
 from movinet_ros.ros.video_publisher import (
-    output_size, parameter_table_markdown, PARAMS, PublisherError, settings_from_values)
+    output_size, parameter_table_markdown, PARAMS, PublisherError, settings_from_values,
+    VideoPublisher)
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
@@ -56,6 +59,65 @@ def test_numbers_take_what_users_type():
     assert settings.qos().reliability == ReliabilityPolicy.RELIABLE
     best_effort = settings_from_values({'video': 'a.mp4', 'reliability': 'best_effort'})
     assert best_effort.qos().reliability == ReliabilityPolicy.BEST_EFFORT
+    waiting = settings_from_values({'video': 'a.mp4', 'wait_for_subscribers_sec': 30})
+    assert waiting.wait_for_subscribers_sec == 30.0
+    assert isinstance(waiting.wait_for_subscribers_sec, float)
+
+
+class FakePublisher:
+
+    def __init__(self):
+        self.subscribers, self.acked = 0, True
+
+    def get_subscription_count(self):
+        return self.subscribers
+
+    def wait_for_all_acked(self, timeout):
+        assert timeout.nanoseconds == 0, 'a timer callback must never block'
+        return self.acked
+
+
+class FakeLogger:
+
+    def __init__(self):
+        self.warnings = []
+
+    def warning(self, text):
+        self.warnings.append(text)
+
+
+def holding_publisher(wait_for_subscribers_sec=0.0, started=0.0):
+    logger = FakeLogger()
+    return SimpleNamespace(
+        settings=settings_from_values({'video': 'a.mp4', 'wait_for_subscribers': 2,
+                                       'wait_for_subscribers_sec': wait_for_subscribers_sec}),
+        _raw_pub=FakePublisher(), _jpeg_pub=FakePublisher(), _published=0, _holding=True,
+        _hold_started=started, get_logger=lambda: logger, logger=logger)
+
+
+def test_the_first_frame_waits_for_the_subscribers_the_second_for_their_ack():
+    publisher = holding_publisher()
+    hold = VideoPublisher._hold
+    publisher._raw_pub.subscribers = 1
+    assert hold(publisher)
+    publisher._jpeg_pub.subscribers = 1  # both topics count together
+    assert not hold(publisher)
+    publisher._published = 1
+    publisher._raw_pub.acked = False
+    assert hold(publisher) and publisher._holding
+    publisher._raw_pub.acked = True
+    assert not hold(publisher) and not publisher._holding
+    assert publisher.logger.warnings == []
+
+
+def test_the_hold_ends_after_wait_for_subscribers_sec_with_a_warning():
+    publisher = holding_publisher(wait_for_subscribers_sec=5.0, started=time.monotonic() - 6)
+    publisher._raw_pub.subscribers = 1
+    assert not VideoPublisher._hold(publisher) and not publisher._holding
+    (warning,) = publisher.logger.warnings
+    assert '1 of 2 subscribers matched after 5 s (wait_for_subscribers_sec)' in warning
+    waiting = holding_publisher(wait_for_subscribers_sec=60.0, started=time.monotonic())
+    assert VideoPublisher._hold(waiting)
 
 
 @pytest.mark.parametrize('values, words', [

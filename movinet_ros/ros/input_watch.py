@@ -19,9 +19,12 @@ Say in the log when a camera topic stays silent: which topic, who publishes, why
 After ``warn_after_sec`` seconds active without a frame on a watched topic, one WARN names the
 resolved topic, the number of publishers on it and, when there are some, whether their QoS
 is incompatible with the subscription. It repeats every ``repeat_sec`` while the topic stays
-silent, and one INFO line says when frames arrive. The middleware's incompatible-QoS event is
-logged at once as well. Time runs on the steady clock: with ``use_sim_time`` and no /clock the
-node's own timers stand still, which is exactly when a user needs to hear why.
+silent, and one INFO line says when frames arrive. A warning that found no publisher is said
+again, updated, as soon as a publisher shows up while the topic stays silent: discovery may
+come after the first warning, and a publisher whose QoS cannot match must then be named, not
+left to the next repeat. The middleware's incompatible-QoS event is logged at once as well.
+Time runs on the steady clock: with ``use_sim_time`` and no /clock the node's own timers
+stand still, which is exactly when a user needs to hear why.
 """
 
 from collections.abc import Callable
@@ -36,6 +39,7 @@ from rclpy.qos import qos_check_compatible, qos_policy_name_from_kind, QoSCompat
 
 NO_INPUT_REPEAT_SEC = 30.0
 CHECK_PERIOD_SEC = 1.0
+NO_PUBLISHER = 'no publisher on this topic'
 
 
 @dataclass
@@ -46,6 +50,8 @@ class _Topic:
     warn_after_sec: float
     seen: int
     last_frame_at: float
+    # The last warning said there is no publisher: say it again once one appears.
+    warned_no_publisher: bool = False
 
 
 def _plural(count: int, word: str) -> str:
@@ -96,22 +102,29 @@ class InputWatch:
                                 f'{now - topic.last_frame_at:.0f} s without)')
                     self._warnings.reset(name)
                 topic.seen, topic.last_frame_at = count, now
+                topic.warned_no_publisher = False
                 continue
             silent = now - topic.last_frame_at
             if topic.warn_after_sec <= 0 or silent < topic.warn_after_sec:
                 continue
             first = not self._warnings.said(name)
+            publishers_came = topic.warned_no_publisher and bool(
+                self._node.get_publishers_info_by_topic(name))
+            if publishers_came:
+                self._warnings.reset(name)
             if not self._warnings.due(name, now):
                 continue
+            diagnosis = self.diagnose(name)
+            topic.warned_no_publisher = diagnosis.startswith(NO_PUBLISHER)
             logger.warning(f'{"no" if first else "still no"} image on {name} for '
-                           f'{int(silent)} s: {self.diagnose(name)}')
+                           f'{int(silent)} s: {diagnosis}')
 
     def diagnose(self, topic: str) -> str:
         """Say who publishes on ``topic`` and whether their QoS can reach this subscription."""
         publishers = self._node.get_publishers_info_by_topic(topic)
         if not publishers:
-            return ('no publisher on this topic; start the camera, or point the node at the '
-                    "camera's topic (-r image:=<topic>, or image_topics)")
+            return (f"{NO_PUBLISHER}; start the camera, or point the node at the camera's "
+                    'topic (-r image:=<topic>, or image_topics)')
         subscriptions = [s for s in self._node.subscriptions if s.topic_name == topic]
         reasons = []
         if subscriptions:

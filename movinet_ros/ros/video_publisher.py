@@ -26,6 +26,7 @@ docs/cameras_and_dds.md come from it.
 from collections.abc import Iterator
 from dataclasses import dataclass
 import sys
+import time
 from typing import Any
 
 import cv2
@@ -39,6 +40,7 @@ from movinet_ros.ros.params import allowed_values, check_value, ParamSpec, shown
 from movinet_ros.ros.spin import init_with_stop_flag, spin_until_stopped
 from rcl_interfaces.msg import ParameterDescriptor
 import rclpy
+from rclpy.duration import Duration
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
@@ -71,7 +73,12 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec('jpeg_quality', 90, 'JPEG quality of image/compressed.', int_range=(1, 100)),
     ParamSpec('wait_for_subscribers', 0,
               'Hold the first frame until image and image/compressed together have this '
-              'many subscribers, so no frame is lost to discovery.', int_range=(0, 1000)),
+              'many subscribers, so no frame is lost to discovery; on a reliable topic the '
+              'second frame then waits until they have acknowledged the first.',
+              int_range=(0, 1000)),
+    ParamSpec('wait_for_subscribers_sec', 0.0,
+              'How long wait_for_subscribers holds the frames at most; then they go out '
+              'anyway, with a warning. 0: as long as it takes.', float_range=(0.0, 86400.0)),
     ParamSpec('reliability', 'reliable',
               'QoS reliability of both topics (keep-last 5, volatile): reliable, as most '
               'camera drivers publish, or best_effort, as sensor-data drivers do.',
@@ -103,6 +110,7 @@ class PublisherSettings:
     max_frames: int
     jpeg_quality: int
     wait_for_subscribers: int
+    wait_for_subscribers_sec: float
     reliability: str
 
     def qos(self) -> QoSProfile:
@@ -146,6 +154,7 @@ def settings_from_values(values: dict[str, Any]) -> PublisherSettings:
     if problems:
         raise PublisherError('; '.join(problems))
     merged['fps'] = float(merged['fps'])
+    merged['wait_for_subscribers_sec'] = float(merged['wait_for_subscribers_sec'])
     return PublisherSettings(**merged)
 
 
@@ -209,6 +218,8 @@ class VideoPublisher(Node):
         self._jpeg_pub = self.create_publisher(
             CompressedImage, self.resolve_topic_name('image') + '/compressed', qos)
         self._timer = self.create_timer(1.0 / rate, self._publish_next)
+        self._hold_started = time.monotonic()
+        self._holding = settings.wait_for_subscribers > 0
         self.finished = False
         source = f'camera device {settings.video}' if isinstance(settings.video, int) \
             else settings.video
@@ -226,10 +237,39 @@ class VideoPublisher(Node):
             if not self.settings.loop or delivered == 0:
                 return
 
+    def _hold(self) -> bool:
+        """
+        Return whether the next frame waits for the subscribers of wait_for_subscribers.
+
+        The first frame waits until they are matched. The second waits until they have
+        acknowledged the first: a subscriber may match this writer only after this writer
+        matched it (discovery runs both ways), and by then the first frame would have left
+        the keep-last history, so its first frame would be a later one. A best-effort
+        subscriber sends no acknowledgements: nothing to wait for.
+        """
+        publishers = (self._raw_pub, self._jpeg_pub)
+        matched = sum(publisher.get_subscription_count() for publisher in publishers)
+        if self._published == 0:
+            ready = self.settings.wait_for_subscribers <= matched
+            missing = f'{matched} of {self.settings.wait_for_subscribers} subscribers matched'
+        else:
+            ready = all(publisher.wait_for_all_acked(Duration(seconds=0))
+                        for publisher in publishers)
+            missing = 'the first frame not acknowledged by every subscriber'
+        limit = self.settings.wait_for_subscribers_sec
+        if not ready and limit and time.monotonic() - self._hold_started >= limit:
+            self.get_logger().warning(
+                f'publishing without waiting any longer: {missing} after {limit:g} s '
+                '(wait_for_subscribers_sec)')
+            self._holding = False
+            return False
+        if ready and self._published == 1:
+            self._holding = False
+        return not ready
+
     def _publish_next(self) -> None:
         settings = self.settings
-        if self._published == 0 and settings.wait_for_subscribers > (
-                self._raw_pub.get_subscription_count() + self._jpeg_pub.get_subscription_count()):
+        if self._holding and self._hold():
             return
         if settings.max_frames and self._published >= settings.max_frames:
             self._stop()
