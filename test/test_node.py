@@ -28,6 +28,7 @@ from helpers.constants import CAMERA, CLIP_FRAMES
 from helpers.nodes import stamp_ns, start_node
 from lifecycle_msgs.msg import Transition
 from lifecycle_msgs.srv import ChangeState, GetState
+from movinet_ros.core.throttle import DEFAULT_RESET_GAP_SEC
 from movinet_ros_interfaces.msg import ActionRecognition
 import pytest
 from rcl_interfaces.msg import Parameter as ParameterMsg, ParameterType, ParameterValue
@@ -79,7 +80,14 @@ def test_live_clip_is_recognised_at_5_hz_with_source_stamps(
     intervals = [(b - a) / 1e9 for a, b in zip(output_stamps, output_stamps[1:])]
     assert 0.18 <= statistics.median(intervals) <= 0.24, intervals
     assert len(actions) <= len(sources) / 5 + 2
-    assert actions[-1].frames_in_state == len(actions)
+    # The state is carried from callback to callback: the last result rests on every frame
+    # since the stream's start, or since a gap in the stamps reset it (the camera holds its
+    # second frame until the node's reliable subscription acknowledged the first, which can
+    # take longer than reset_gap_sec when the node re-subscribes on discovering the camera).
+    gaps = [index for index, gap in enumerate(intervals, 1) if gap > DEFAULT_RESET_GAP_SEC]
+    since_reset = len(actions) - (gaps[-1] if gaps else 0)
+    assert gaps[:-1] == [] and len(actions) - since_reset <= 1, intervals
+    assert actions[-1].frames_in_state == since_reset
     assert [m.results[0].score for m in actions] != [actions[0].results[0].score] * len(actions)
 
 

@@ -64,7 +64,7 @@ __all__ = [
 ]
 
 DEFAULT_CONTEXT_SEC = 6.0
-DEFAULT_CONTEXT_STREAMS = 2
+DEFAULT_CONTEXT_STREAMS = 3
 MAX_CONTEXT_STREAMS = 8
 # A copy with fewer frames is too unsure to be combined (MoViNet needs a few frames).
 MIN_FRAMES = 5
