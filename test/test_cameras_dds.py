@@ -31,7 +31,7 @@ from helpers.constants import (
     CAMERA, FASTDDS_DEFAULTS_PROFILE as DEFAULTS_PROFILE, FASTDDS_PROFILE as IMAGES_PROFILE,
     NS_PER_SEC as SEC)
 from helpers.nodes import stamp_ns
-from movinet_ros.ros.dds import profile_environment
+from movinet_ros.ros.dds_profile import profile_environment
 from movinet_ros_interfaces.msg import ActionRecognition
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy

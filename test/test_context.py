@@ -318,7 +318,7 @@ def test_eval_measures_the_switch_on_a_bag_of_ten_minutes_then_carving_ice(share
 def test_live_node_switches_to_carving_ice_after_a_minute_of_another_action(graph, shared_dir):
     # A 30 Hz reliable camera (as most drivers are) plays a minute of the workout, then
     # carving ice at its own 29.6 fps; the node's default context must follow within 3 s.
-    from movinet_ros.ros.conversions import pixels_to_image_msg, stamp_from_ns
+    from movinet_ros.ros.message_conversion import pixels_to_image_msg, stamp_from_ns
     from movinet_ros_interfaces.msg import ActionRecognition
     from rclpy.qos import QoSProfile, ReliabilityPolicy
     from sensor_msgs.msg import Image

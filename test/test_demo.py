@@ -27,7 +27,7 @@ import time
 from helpers.clips import stamped_clip_frames
 from helpers.constants import REPO_ROOT
 from movinet_ros.core.pipeline import RecognitionPipeline
-from movinet_ros.ros.params import settings_from_values
+from movinet_ros.ros.settings import settings_from_values
 import pytest
 
 pytestmark = pytest.mark.ros

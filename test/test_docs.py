@@ -19,7 +19,7 @@ import subprocess
 import sys
 
 from helpers.constants import DOCS_DIR, README, REPO_ROOT
-from movinet_ros.ros.params import PARAMS_BY_NAME, shown_default
+from movinet_ros.ros.settings import PARAMS_BY_NAME, shown_default
 import pytest
 
 MAX_README_LINES = 300

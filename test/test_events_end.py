@@ -106,7 +106,7 @@ END_TIMEOUT_SEC = 10.0
 
 def _start_camera(graph, name):
     """Start a camera driver process looping carving ice at 30 Hz 640x480 on CAMERA."""
-    from movinet_ros.ros.dds import profile_environment
+    from movinet_ros.ros.dds_profile import profile_environment
     command = camera_driver_command(
         '--clip', str(CLIP_PATH), '--size', '640x480', '--rate', '30',
         '--frames', '1000000', '--topic', CAMERA, '--name', name,

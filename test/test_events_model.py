@@ -112,7 +112,7 @@ def test_eval_writes_the_events_and_scores_them_at_iou_half(shared_dir, tmp_path
 @pytest.mark.model
 def test_live_node_publishes_the_same_events_as_eval(graph, shared_dir, tmp_path):
     from diagnostic_msgs.msg import DiagnosticArray
-    from movinet_ros.ros.conversions import pixels_to_image_msg, stamp_from_ns
+    from movinet_ros.ros.message_conversion import pixels_to_image_msg, stamp_from_ns
     from movinet_ros_interfaces.msg import ActionEvent
     from rclpy.qos import QoSProfile, ReliabilityPolicy
     from sensor_msgs.msg import Image

@@ -34,7 +34,7 @@ from movinet_ros.core.frames import (
 from movinet_ros.core.frames.headers import jpeg_header
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.offline.video import read_video
-from movinet_ros.ros.params import settings_from_values, SettingsError
+from movinet_ros.ros.settings import settings_from_values, SettingsError
 import numpy as np
 from PIL import Image as PilImage
 import pytest

@@ -17,7 +17,7 @@
 from movinet_ros.core.loss import LossChange, LossEpisodes, LossEstimator
 from movinet_ros.core.pipeline import PipelineStats
 from movinet_ros.ros.diagnostics import HealthMonitor, OK, WARN
-from movinet_ros.ros.input_qos import choose_reliability, input_profile, overriding_options
+from movinet_ros.ros.subscription_qos import choose_reliability, input_profile, overriding_options
 import numpy as np
 import pytest
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSPolicyKind, ReliabilityPolicy

@@ -20,7 +20,7 @@ video_publisher as processes and read the node's log.
 """
 
 from helpers.constants import CAMERA
-from movinet_ros.ros.input_watch import InputWatch
+from movinet_ros.ros.silent_topic_watch import InputWatch
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 

@@ -30,7 +30,7 @@ import sys
 import types
 
 from helpers.constants import CONFIG_DIR, REPO_ROOT as ROOT
-from movinet_ros.ros.params import PARAMS_BY_NAME
+from movinet_ros.ros.settings import PARAMS_BY_NAME
 import pytest
 
 LAUNCH_FILE = ROOT / 'launch' / 'movinet.launch.py'

@@ -15,9 +15,8 @@
 
 """The one rule for repeated WARNs (ros.log_limits), and the node's users of it."""
 
-from movinet_ros.ros.log_limits import LogLimiter, ONCE
-from movinet_ros.ros.rejections import MAX_REJECTION_KINDS, REJECTION_LOG_PERIOD_SEC, \
-    RejectionLog
+from movinet_ros.ros.log_limits import (
+    LogLimiter, MAX_REJECTION_KINDS, ONCE, REJECTION_LOG_PERIOD_SEC, RejectionLog)
 
 
 class FakeClock:

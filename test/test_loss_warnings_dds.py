@@ -26,7 +26,7 @@ import json
 import re
 
 from helpers.constants import CAMERA, FASTDDS_DEFAULTS_PROFILE, NS_PER_SEC as SEC
-from movinet_ros.ros.dds import profile_environment
+from movinet_ros.ros.dds_profile import profile_environment
 from movinet_ros_interfaces.msg import ActionRecognition
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy

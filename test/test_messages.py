@@ -42,7 +42,7 @@ def test_action_event_has_the_documented_fields_and_kinds():
         'start': 'builtin_interfaces/Time', 'end': 'builtin_interfaces/Time',
         'peak_score': 'float', 'mean_score': 'float', 'reason': 'string'}
     from movinet_ros.core.events import ActionEvent as Event, EventKind
-    from movinet_ros.ros.conversions import event_to_msg
+    from movinet_ros.ros.message_conversion import event_to_msg
     assert (ActionEvent.START, ActionEvent.END) == (EventKind.START, EventKind.END)
     event = Event(kind=EventKind.END, class_id=72, label='carving ice', stamp_ns=3_500_000_000,
                   start_ns=1_000_000_000, end_ns=2_250_000_000, peak_score=0.75,

@@ -21,7 +21,7 @@ from movinet_ros.cli.classify import add_model_arguments
 from movinet_ros.core.events import EventConfig
 from movinet_ros.core.model import DEFAULT_NUM_THREADS
 from movinet_ros.core.pipeline import PipelineConfig
-from movinet_ros.ros.params import (
+from movinet_ros.ros.settings import (
     check_value, parameter_table_markdown, PARAMS, PARAMS_BY_NAME, settings_from_values,
     SettingsError)
 import pytest

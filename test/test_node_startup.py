@@ -22,7 +22,7 @@ code, so each mistake must end the real process with code 2 and one line saying 
 import subprocess
 import sys
 
-from movinet_ros.ros.params import PARAMS
+from movinet_ros.ros.settings import PARAMS
 import pytest
 
 MODULE = 'movinet_ros.ros.node_entry'

@@ -27,7 +27,7 @@ from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.core.postprocess import RankingConfig, softmax
 from movinet_ros.core.preprocess import PreprocessError, Preprocessor
 from movinet_ros.core.throttle import ResetReason
-from movinet_ros.ros.conversions import pixels_to_image_msg, stamp_from_ns
+from movinet_ros.ros.message_conversion import pixels_to_image_msg, stamp_from_ns
 import numpy as np
 import pytest
 

@@ -34,7 +34,7 @@ from helpers.constants import NS_PER_SEC
 from helpers.images import eoi_cut, jpeg, oversized_jpeg_bytes, zeros_png
 from movinet_ros.core.frames import MAX_PIXELS_LIMIT
 from movinet_ros.offline.video import read_video
-from movinet_ros.ros.conversions import stamp_from_ns
+from movinet_ros.ros.message_conversion import stamp_from_ns
 from movinet_ros_interfaces.msg import ActionRecognition
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy

@@ -41,7 +41,7 @@ from helpers.images import encode, with_jpeg_size
 from helpers.nodes import counter, observe, RosGraph, stamp_ns, start_node, status_values
 from movinet_ros.core.frames import FrameError, message_to_rgb
 from movinet_ros.core.throttle import StampThrottle
-from movinet_ros.ros.conversions import pixels_to_image_msg, stamp_from_ns
+from movinet_ros.ros.message_conversion import pixels_to_image_msg, stamp_from_ns
 from movinet_ros.ros.node import MovinetNode
 import numpy as np
 import pytest

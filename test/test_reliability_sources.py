@@ -14,7 +14,7 @@
 
 
 """
-The one-source rule (ros.sources) and the throttle's rate bound under resets, as units.
+The one-source rule (ros.frame_sources) and the throttle's rate bound under resets, as units.
 
 Two cameras on one topic, or stamps that keep going backwards, must never push the output
 above target_fps: the throttle holds back a frame that would start a new stream sooner
@@ -26,7 +26,7 @@ import random
 from movinet_ros.core.pipeline import PipelineStats
 from movinet_ros.core.throttle import ResetReason, StampThrottle
 from movinet_ros.ros.diagnostics import HealthMonitor, OK, WARN
-from movinet_ros.ros.sources import Source, source_from_info, SourceGuard
+from movinet_ros.ros.frame_sources import Source, source_from_info, SourceGuard
 
 NS = 1_000_000_000
 PERIOD_NS = 33_333_333

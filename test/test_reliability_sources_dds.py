@@ -33,7 +33,7 @@ from helpers.clips import clip_frames
 from helpers.constants import CAMERA, FASTDDS_PROFILE, NS_PER_SEC as NS
 from helpers.nodes import counter, observe, stamp_ns, status_values
 from movinet_ros.core.throttle import DEFAULT_TARGET_FPS, DEFAULT_TOLERANCE, StampThrottle
-from movinet_ros.ros.dds import profile_environment
+from movinet_ros.ros.dds_profile import profile_environment
 import numpy as np
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy

@@ -24,10 +24,10 @@ from collections.abc import Callable, Sequence
 import time
 from typing import Any
 
-from movinet_ros.ros.cameras import Camera
-from movinet_ros.ros.input_qos import (
+from movinet_ros.ros.camera_streams import Camera
+from movinet_ros.ros.settings import NodeSettings
+from movinet_ros.ros.subscription_qos import (
     choose_reliability, describe, input_profile, overriding_options)
-from movinet_ros.ros.params import NodeSettings
 from rclpy.event_handler import SubscriptionEventCallbacks
 from sensor_msgs.msg import CompressedImage, Image
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from movinet_ros.ros.params import INPUT_QOS_MODES
+from movinet_ros.ros.settings import INPUT_QOS_MODES
 from rclpy.qos import (
     DurabilityPolicy, HistoryPolicy, QoSPolicyKind, QoSProfile, ReliabilityPolicy)
 from rclpy.qos_overriding_options import QoSOverridingOptions

@@ -30,9 +30,9 @@ from movinet_ros.core.loss import LossChange, LossEpisodes, LossEstimator
 from movinet_ros.core.pipeline import RecognitionPipeline
 from movinet_ros.ros.diagnostics import LOSS_ADVICE, LOSS_WARN_RATIO
 from movinet_ros.ros.errors import SettingsError
-from movinet_ros.ros.input_qos import describe
-from movinet_ros.ros.params import NodeSettings
-from movinet_ros.ros.sources import SourceGuard
+from movinet_ros.ros.frame_sources import SourceGuard
+from movinet_ros.ros.settings import NodeSettings
+from movinet_ros.ros.subscription_qos import describe
 from movinet_ros_interfaces.msg import ActionEvent, ActionRecognition
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rclpy.qos_overriding_options import QoSOverridingOptions
