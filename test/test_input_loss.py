@@ -14,8 +14,8 @@
 
 """Unit tests of the loss estimate and of the input QoS decision (no DDS graph)."""
 
-from movinet_ros.core.loss import LossChange, LossEpisodes, LossEstimator
 from movinet_ros.core.pipeline import PipelineStats
+from movinet_ros.core.transport_loss import LossChange, LossEpisodes, LossEstimator
 from movinet_ros.ros.diagnostics import HealthMonitor, OK, WARN
 from movinet_ros.ros.subscription_qos import choose_reliability, input_profile, overriding_options
 import numpy as np

@@ -14,7 +14,7 @@
 
 
 """
-The one reader of serialised camera messages (core.wire): stamp, frame_id and sizes.
+The one reader of serialised camera messages (core.cdr_header): stamp, frame_id and sizes.
 
 Messages are serialised by rosbags, as a bag or DDS holds them, and then cut or corrupted
 byte by byte: every damaged message is one WireError (a FrameError), never another error.
@@ -22,11 +22,11 @@ byte by byte: every damaged message is one WireError (a FrameError), never anoth
 
 import struct
 
-from movinet_ros.core.frames import FrameError
-from movinet_ros.core.frames.errors import WireError
-from movinet_ros.core.wire import (
+from movinet_ros.core.cdr_header import (
     checked_frame_id, header_stamp_ns, restamped_cdr, ros1_header_stamp_ns,
     serialized_stamp_ns)
+from movinet_ros.core.frames import FrameError
+from movinet_ros.core.frames.errors import WireError
 from movinet_ros.offline.bags import ros2_typestore
 import numpy as np
 import pytest

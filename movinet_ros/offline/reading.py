@@ -18,7 +18,7 @@ Read the image messages of a bag topic ahead of the model, stamped and partly de
 
 Plain MCAP bags are memory-mapped (:mod:`.mcap_index`), so a frame the throttle drops costs
 a look at its 12 stamp bytes; other bags (sqlite3, compressed, ROS 1) go through one open
-rosbags reader. Every message becomes a :class:`~movinet_ros.core.serialized.SerializedFrame`
+rosbags reader. Every message becomes a :class:`~movinet_ros.core.serialized_frame.SerializedFrame`
 the way the node makes one of a received message (header stamp from the bytes, zero stamp
 -> log time). A background thread reads the messages into a small bounded queue and
 decodes, while the model works on the previous frame, those that a copy of the pipeline's
@@ -39,7 +39,7 @@ from typing import Any
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.frames import FrameError
 from movinet_ros.core.pipeline import PipelineConfig
-from movinet_ros.core.serialized import Deserializer, read_frame, SerializedFrame
+from movinet_ros.core.serialized_frame import Deserializer, read_frame, SerializedFrame
 from movinet_ros.core.throttle import StampThrottle
 from movinet_ros.offline.bags import BagPaths, IMAGE_TYPES, ImageTopic, ros2_typestore
 from movinet_ros.offline.errors import BagError

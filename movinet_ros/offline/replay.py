@@ -18,7 +18,7 @@ Replay the images of recorded bags through a recognition pipeline, as the node w
 
 :func:`run_bags` feeds every image message of a topic, in log-time order, to the same
 ``RecognitionPipeline`` the live node uses, through the same entry
-(:func:`~movinet_ros.core.serialized.process_frame`), so a bag gives the results the node
+(:func:`~movinet_ros.core.serialized_frame.process_frame`), so a bag gives the results the node
 would have published while it was recorded:
 
 - Frames are throttled by their header stamps (``target_fps``); a stamp that goes
@@ -48,7 +48,7 @@ import cv2
 from movinet_ros.core.events import EventConfig, EventDetector, REASON_INPUT_STOPPED
 from movinet_ros.core.frames import FrameError
 from movinet_ros.core.pipeline import Recognition, RecognitionPipeline
-from movinet_ros.core.serialized import process_frame
+from movinet_ros.core.serialized_frame import process_frame
 from movinet_ros.offline.bags import BagPaths
 from movinet_ros.offline.reading import (as_paths, BagMessage, open_bag_messages, QUEUE_SIZE,
                                          standard_typestore)

@@ -26,8 +26,8 @@ import time
 from typing import Any
 
 from movinet_ros.core.events import EventDetector
-from movinet_ros.core.loss import LossChange, LossEpisodes, LossEstimator
 from movinet_ros.core.pipeline import RecognitionPipeline
+from movinet_ros.core.transport_loss import LossChange, LossEpisodes, LossEstimator
 from movinet_ros.ros.diagnostics import LOSS_ADVICE, LOSS_WARN_RATIO
 from movinet_ros.ros.errors import SettingsError
 from movinet_ros.ros.frame_sources import SourceGuard

@@ -30,14 +30,14 @@ import time
 from typing import Any
 
 from diagnostic_msgs.msg import DiagnosticArray
+from movinet_ros.core.cdr_header import checked_frame_id
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.events import REASON_DEACTIVATED
 from movinet_ros.core.frames import FrameError
-from movinet_ros.core.loss import LossChange
 from movinet_ros.core.overlay import draw_hypotheses
 from movinet_ros.core.pipeline import Recognition, RecognitionPipeline
-from movinet_ros.core.serialized import process_frame, read_frame
-from movinet_ros.core.wire import checked_frame_id
+from movinet_ros.core.serialized_frame import process_frame, read_frame
+from movinet_ros.core.transport_loss import LossChange
 from movinet_ros.ros.camera_streams import (
     Camera, create_publishers, make_cameras, worst_loss_ratio)
 from movinet_ros.ros.camera_subscriptions import CameraInputs, INPUT_MATCH_PERIOD_SEC

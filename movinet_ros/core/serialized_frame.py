@@ -31,10 +31,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from movinet_ros.core.cdr_header import serialized_stamp_ns
 from movinet_ros.core.frames import DEFAULT_MAX_PIXELS, message_to_pixels, Pixels
 from movinet_ros.core.frames.errors import DeserializationError, WireError
 from movinet_ros.core.pipeline import Recognition, RecognitionPipeline
-from movinet_ros.core.wire import serialized_stamp_ns
 import numpy as np
 
 # (bytes, message type) -> message: rclpy's deserialize_message, or a rosbags typestore's
