@@ -25,10 +25,9 @@ from helpers.constants import CAMERA, CLIP_FRAMES
 from movinet_ros import cli
 from movinet_ros.core.pipeline import PipelineConfig
 from movinet_ros.core.postprocess import Hypothesis, RankingConfig
-from movinet_ros.offline import bags
-from movinet_ros.offline.bags import read_image_messages, write_video_bag
-from movinet_ros.offline.evaluation import (bag_messages, evaluate_bags, ProcessedFrame,
-                                            run_bags)
+from movinet_ros.offline.bags import bag_io as bags
+from movinet_ros.offline.bags.bag_io import read_image_messages, write_video_bag
+from movinet_ros.offline.bags.evaluate import bag_messages, evaluate_bags, ProcessedFrame, run_bags
 from PIL import Image
 import pytest
 from rosbags.highlevel import AnyReader

@@ -39,8 +39,8 @@ from helpers.constants import (
     CAMERA, CLIP_PATH, LABELS_PATH, MODEL_PATH, OTHER_CLIP_LABEL, OTHER_CLIP_PATH, require,
     SHARED_DIR)
 from movinet_ros import cli
-from movinet_ros.offline import bags
-from movinet_ros.offline.bags import read_image_messages, write_video_bag
+from movinet_ros.offline.bags import bag_io as bags
+from movinet_ros.offline.bags.bag_io import read_image_messages, write_video_bag
 from movinet_ros.offline.video import read_video
 from PIL import Image
 import pytest

@@ -36,7 +36,7 @@ from movinet_ros.core.events import (
     EventConfig, EventKind, REASON_DEACTIVATED, REASON_INPUT_STOPPED, REASON_RESET,
     REASON_SHUTDOWN)
 from movinet_ros.core.throttle import ResetReason
-from movinet_ros.offline.replay import REASON_ONGOING, run_bags
+from movinet_ros.offline.bags.replay import REASON_ONGOING, run_bags
 import pytest
 from testbed import camera_driver_command
 

@@ -13,11 +13,11 @@
 # limitations under the License.
 
 
-"""Tests of movinet_ros.offline.annotations: CSV parsing, time bases, errors, label checks."""
+"""Tests of offline.scoring.annotations: CSV parsing, time bases, errors, label checks."""
 
 from movinet_ros.core.errors import MovinetError
-from movinet_ros.offline.annotations import (AnnotationError, check_labels, load_annotations,
-                                             Segment)
+from movinet_ros.offline.scoring.annotations import (
+    AnnotationError, check_labels, load_annotations, Segment)
 import pytest
 
 FIRST_NS = 1_700_000_000_500_000_000

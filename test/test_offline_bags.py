@@ -13,7 +13,7 @@
 # limitations under the License.
 
 
-"""Tests of movinet_ros.offline.bags: video to bag, images back, recognition result bags."""
+"""Tests of movinet_ros.offline.bags.bag_io: video to bag, images back, recognition result bags."""
 
 import json
 import pathlib
@@ -23,9 +23,9 @@ from helpers.clips import clip_frames
 from helpers.constants import CAMERA, REPO_ROOT
 from movinet_ros.core.frames import message_to_rgb
 from movinet_ros.core.postprocess import Hypothesis
-from movinet_ros.offline import bags
-from movinet_ros.offline.bags import BagError, read_image_messages
-from movinet_ros.offline.records import ProcessedFrame
+from movinet_ros.offline.bags import bag_io as bags
+from movinet_ros.offline.bags.bag_io import BagError, read_image_messages
+from movinet_ros.offline.scoring.frame_records import ProcessedFrame
 from movinet_ros.offline.video import frame_stamp_ns, video_info
 import numpy as np
 import pytest

@@ -24,11 +24,11 @@ import json
 import pathlib
 
 from hypothesis import given, settings, strategies as st
-from movinet_ros.offline.class_metrics import class_report, Outcome
-from movinet_ros.offline.confusion import CELL_IN, DPI, matrix_labels, plot_confusion
-from movinet_ros.offline.manifest import load_manifest, ManifestError
-from movinet_ros.offline.metrics import NO_PREDICTION
-from movinet_ros.offline.recording import RecordingResult, Sample
+from movinet_ros.offline.dataset.class_metrics import class_report, Outcome
+from movinet_ros.offline.dataset.confusion_plot import CELL_IN, DPI, matrix_labels, plot_confusion
+from movinet_ros.offline.dataset.manifest import load_manifest, ManifestError
+from movinet_ros.offline.dataset.recording import RecordingResult, Sample
+from movinet_ros.offline.scoring.frame_metrics import NO_PREDICTION
 from PIL import Image
 import pytest
 

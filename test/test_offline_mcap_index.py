@@ -13,14 +13,14 @@
 # limitations under the License.
 
 
-"""Tests of movinet_ros.offline.mcap_index against rosbags' general reader."""
+"""Tests of movinet_ros.offline.bags.mcap_index against rosbags' general reader."""
 
 import random
 import shutil
 
 from helpers.constants import CAMERA
-from movinet_ros.offline import bags
-from movinet_ros.offline.mcap_index import mcap_files, topic_messages
+from movinet_ros.offline.bags import bag_io as bags
+from movinet_ros.offline.bags.mcap_index import mcap_files, topic_messages
 import numpy as np
 import pytest
 from rosbags.highlevel import AnyReader

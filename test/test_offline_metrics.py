@@ -13,16 +13,16 @@
 # limitations under the License.
 
 
-"""Tests of movinet_ros.offline.metrics on synthetic prediction sequences with known answers."""
+"""Tests of offline.scoring.frame_metrics on synthetic prediction sequences with known answers."""
 
 import json
 
 from helpers.constants import NS_PER_SEC as SEC
 from hypothesis import given, settings, strategies as st
-from movinet_ros.offline.annotations import Segment
-from movinet_ros.offline.metrics import (clip_prediction, confusion_counts, evaluate,
-                                         frame_accuracy, FramePrediction, frames_in_segment,
-                                         latency_stats, NO_PREDICTION, time_to_correct_sec)
+from movinet_ros.offline.scoring.annotations import Segment
+from movinet_ros.offline.scoring.frame_metrics import (
+    clip_prediction, confusion_counts, evaluate, frame_accuracy, FramePrediction,
+    frames_in_segment, latency_stats, NO_PREDICTION, time_to_correct_sec)
 import pytest
 
 T0 = 1_700_000_000 * SEC
@@ -185,7 +185,7 @@ def test_latency_stats():
 
 
 def test_event_scores_match_same_label_spans_at_iou_half_once_each():
-    from movinet_ros.offline.metrics import event_scores, PredictedSpan, temporal_iou
+    from movinet_ros.offline.scoring.frame_metrics import event_scores, PredictedSpan, temporal_iou
     segments = [Segment('carving ice', 10, 20), Segment('situp', 20, 30),
                 Segment('carving ice', 40, 50)]
     events = [

@@ -18,11 +18,11 @@
 import cv2
 from helpers.clips import stamped_clip_frames
 from helpers.constants import NS_PER_SEC as SEC
-from movinet_ros.offline.annotations import Segment
-from movinet_ros.offline.metrics import FramePrediction
-from movinet_ros.offline.plots import (MIN_FRAME_HEIGHT, PANEL_WIDTH, plot_timeline, PlotError,
-                                       render_frame, TIMELINE_DPI, TIMELINE_SIZE_IN,
-                                       write_animation)
+from movinet_ros.offline.plots import (
+    MIN_FRAME_HEIGHT, PANEL_WIDTH, plot_timeline, PlotError, render_frame, TIMELINE_DPI,
+    TIMELINE_SIZE_IN, write_animation)
+from movinet_ros.offline.scoring.annotations import Segment
+from movinet_ros.offline.scoring.frame_metrics import FramePrediction
 import numpy as np
 from PIL import Image
 import pytest

@@ -28,7 +28,7 @@ from helpers.clips import clip_frames
 from helpers.constants import CAMERA, NS_PER_SEC as NS
 from movinet_ros.core.frames import FrameSizeError
 from movinet_ros.core.throttle import BACKWARD_JITTER_SHARE, ResetReason
-from movinet_ros.offline.bags import read_image_messages, write_video_bag
+from movinet_ros.offline.bags.bag_io import read_image_messages, write_video_bag
 import numpy as np
 import pytest
 

@@ -35,7 +35,7 @@ from helpers.nodes import stamp_ns
 from movinet_ros import cli
 from movinet_ros.core.head import load_head
 from movinet_ros.core.pipeline import RecognitionPipeline
-from movinet_ros.offline.recording import run_video
+from movinet_ros.offline.dataset.recording import run_video
 from movinet_ros.offline.video import read_video
 import pytest
 

@@ -27,7 +27,7 @@ from movinet_ros.core.cdr_header import (
     serialized_stamp_ns)
 from movinet_ros.core.frames import FrameError
 from movinet_ros.core.frames.errors import WireError
-from movinet_ros.offline.bags import ros2_typestore
+from movinet_ros.offline.bags.bag_io import ros2_typestore
 import numpy as np
 import pytest
 

@@ -49,10 +49,11 @@ from movinet_ros.core.events import EventConfig, EventDetector, REASON_INPUT_STO
 from movinet_ros.core.frames import FrameError
 from movinet_ros.core.pipeline import Recognition, RecognitionPipeline
 from movinet_ros.core.serialized_frame import process_frame
-from movinet_ros.offline.bags import BagPaths
-from movinet_ros.offline.reading import (as_paths, BagMessage, open_bag_messages, QUEUE_SIZE,
-                                         standard_typestore)
-from movinet_ros.offline.records import BagRun, MostLikely, ProcessedFrame, stats_since
+from movinet_ros.offline.bags.bag_io import BagPaths
+from movinet_ros.offline.bags.reading import (
+    as_paths, BagMessage, open_bag_messages, QUEUE_SIZE, standard_typestore)
+from movinet_ros.offline.scoring.frame_records import (
+    BagRun, MostLikely, ProcessedFrame, stats_since)
 import numpy as np
 
 # The end of an event still going at the last frame.

@@ -28,7 +28,7 @@ from movinet_ros.core.events import ActionEvent, EventKind
 from movinet_ros.core.pipeline import PipelineStats, Recognition
 from movinet_ros.core.postprocess import Hypothesis, Ranker, RankingConfig
 from movinet_ros.core.stamps import NS_PER_SEC
-from movinet_ros.offline.metrics import FramePrediction
+from movinet_ros.offline.scoring.frame_metrics import FramePrediction
 import numpy as np
 
 # Classes ranked per frame for the timeline: wide enough that every curve worth drawing

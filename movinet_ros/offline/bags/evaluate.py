@@ -41,16 +41,17 @@ from typing import Any
 
 from movinet_ros.core.events import EventConfig
 from movinet_ros.core.pipeline import RecognitionPipeline
-from movinet_ros.offline.annotations import load_segments, read_annotations
-from movinet_ros.offline.bags import BagPaths
+from movinet_ros.offline.bags.bag_io import BagPaths
+from movinet_ros.offline.bags.outputs import (
+    animation_fps, build_summary, DEFAULT_ACTIONS_TOPIC, predicted_spans, write_events_csv,
+    write_predictions_csv, write_result_bag)
+from movinet_ros.offline.bags.reading import bag_messages, BagMessage, QUEUE_SIZE
+from movinet_ros.offline.bags.replay import REASON_ONGOING, run_bags
 from movinet_ros.offline.errors import BagError, OutputFolderError, PlotError
-from movinet_ros.offline.outputs import (animation_fps, build_summary, DEFAULT_ACTIONS_TOPIC,
-                                         predicted_spans, write_events_csv,
-                                         write_predictions_csv, write_result_bag)
 from movinet_ros.offline.plots import ANIMATION_FORMATS, plot_timeline, write_animation
-from movinet_ros.offline.reading import bag_messages, BagMessage, QUEUE_SIZE
-from movinet_ros.offline.records import BagRun, MostLikely, ProcessedFrame, stats_since
-from movinet_ros.offline.replay import REASON_ONGOING, run_bags
+from movinet_ros.offline.scoring.annotations import load_segments, read_annotations
+from movinet_ros.offline.scoring.frame_records import (
+    BagRun, MostLikely, ProcessedFrame, stats_since)
 
 # What other modules and the tests import from here, wherever it lives now.
 __all__ = [

@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from movinet_ros.offline.metrics import NO_PREDICTION
+from movinet_ros.offline.scoring.frame_metrics import NO_PREDICTION
 
 
 @dataclass(frozen=True)

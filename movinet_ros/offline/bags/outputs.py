@@ -16,7 +16,8 @@
 """
 Write what a run over bags gave: predictions CSV, events CSV, result bag, summary data.
 
-Every writer reads the run's records (:class:`~movinet_ros.offline.records.ProcessedFrame`).
+Every writer reads the run's records
+(:class:`~movinet_ros.offline.scoring.frame_records.ProcessedFrame`).
 CSV files use fixed precision and leave timings out, so two runs of the same bag give
 byte-identical files.
 """
@@ -28,10 +29,11 @@ from typing import Any
 
 from movinet_ros.core.pipeline import RecognitionPipeline
 from movinet_ros.core.stamps import NS_PER_SEC
-from movinet_ros.offline.annotations import Segment
-from movinet_ros.offline.bags import RecognitionBagWriter
-from movinet_ros.offline.metrics import evaluate, event_scores, latency_stats, PredictedSpan
-from movinet_ros.offline.records import BagRun
+from movinet_ros.offline.bags.bag_io import RecognitionBagWriter
+from movinet_ros.offline.scoring.annotations import Segment
+from movinet_ros.offline.scoring.frame_metrics import (
+    evaluate, event_scores, latency_stats, PredictedSpan)
+from movinet_ros.offline.scoring.frame_records import BagRun
 import numpy as np
 
 DEFAULT_ACTIONS_TOPIC = '/actions'

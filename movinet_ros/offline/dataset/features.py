@@ -30,8 +30,8 @@ from movinet_ros.core.context import BoundedContext
 from movinet_ros.core.head import pooled_features
 from movinet_ros.core.model import StreamModel
 from movinet_ros.core.pipeline import RecognitionPipeline
-from movinet_ros.offline.recording import run_recording
-from movinet_ros.offline.runners import PipelineSpec, Task, worker_pipeline
+from movinet_ros.offline.dataset.recording import run_recording
+from movinet_ros.offline.dataset.runners import PipelineSpec, Task, worker_pipeline
 import numpy as np
 
 __all__ = ['extract_task', 'WARMUP_FRAMES']

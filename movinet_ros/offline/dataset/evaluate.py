@@ -53,13 +53,13 @@ from typing import Any
 from movinet_ros.core.context import ContextConfig
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.head import file_sha256
-from movinet_ros.offline.class_metrics import class_report, Outcome
-from movinet_ros.offline.confusion import plot_confusion
+from movinet_ros.offline.dataset.class_metrics import class_report, Outcome
+from movinet_ros.offline.dataset.confusion_plot import plot_confusion
+from movinet_ros.offline.dataset.manifest import load_manifest, ManifestEntry
+from movinet_ros.offline.dataset.recording import RecordingResult
+from movinet_ros.offline.dataset.runners import (
+    adopt_pipeline, LOCAL_RAY, PipelineSpec, run_tasks, Task)
 from movinet_ros.offline.errors import OutputFolderError
-from movinet_ros.offline.manifest import load_manifest, ManifestEntry
-from movinet_ros.offline.recording import RecordingResult
-from movinet_ros.offline.runners import (adopt_pipeline, LOCAL_RAY, PipelineSpec, run_tasks,
-                                         Task)
 
 RESULTS_FILE = 'results.csv'
 SUMMARY_FILE = 'summary.json'

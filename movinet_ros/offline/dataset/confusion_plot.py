@@ -34,7 +34,7 @@ from pathlib import Path
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from movinet_ros.offline.metrics import NO_PREDICTION
+from movinet_ros.offline.scoring.frame_metrics import NO_PREDICTION
 import numpy as np
 
 DPI = 100

@@ -41,9 +41,9 @@ from movinet_ros.core.frames import FrameError
 from movinet_ros.core.pipeline import PipelineConfig
 from movinet_ros.core.serialized_frame import Deserializer, read_frame, SerializedFrame
 from movinet_ros.core.throttle import StampThrottle
-from movinet_ros.offline.bags import BagPaths, IMAGE_TYPES, ImageTopic, ros2_typestore
+from movinet_ros.offline.bags.bag_io import BagPaths, IMAGE_TYPES, ImageTopic, ros2_typestore
+from movinet_ros.offline.bags.mcap_index import topic_messages, TopicMessages
 from movinet_ros.offline.errors import BagError
-from movinet_ros.offline.mcap_index import topic_messages, TopicMessages
 from rosbags.typesys.store import Typestore
 
 # Messages read ahead of the model. Skipped frames cost next to nothing to read, so a few

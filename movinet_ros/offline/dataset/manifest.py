@@ -45,8 +45,8 @@ from dataclasses import dataclass
 import os
 from pathlib import Path
 
-from movinet_ros.offline.annotations import csv_rows
 from movinet_ros.offline.errors import ManifestError
+from movinet_ros.offline.scoring.annotations import csv_rows
 
 RECORDING = 'recording'
 LABEL = 'label'

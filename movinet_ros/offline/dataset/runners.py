@@ -45,9 +45,9 @@ from typing import Any
 import cv2
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
+from movinet_ros.offline.dataset.manifest import ManifestEntry
+from movinet_ros.offline.dataset.recording import evaluate_recording, RecordingResult
 from movinet_ros.offline.errors import RunnerError
-from movinet_ros.offline.manifest import ManifestEntry
-from movinet_ros.offline.recording import evaluate_recording, RecordingResult
 
 # ``ray_address`` meaning: start a Ray instance on this machine.
 LOCAL_RAY = 'local'

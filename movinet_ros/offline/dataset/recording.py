@@ -17,12 +17,12 @@
 Evaluate one recording of a dataset: run it through the pipeline and score what it said.
 
 A recording is a bag (rosbag2 folder, ``.mcap`` file, ROS 1 ``.bag`` file), read by
-:func:`~movinet_ros.offline.replay.run_bags` exactly as ``movinet-ros eval`` reads it,
+:func:`~movinet_ros.offline.bags.replay.run_bags` exactly as ``movinet-ros eval`` reads it,
 or a video file, fed frame by frame as ``movinet-ros classify`` feeds it (RGB, stamped from
 the file's frame rate). Either way the pipeline is reset first, so every recording starts
 from a fresh stream state whatever ran before it in the same process.
 
-Scoring uses :mod:`movinet_ros.offline.metrics`, as ``eval`` does:
+Scoring uses :mod:`movinet_ros.offline.scoring.frame_metrics`, as ``eval`` does:
 
 - A recording with a clip-level label is one sample: a segment spanning all its processed
   frames, so its prediction is the ranking after the last frame (what ``classify``
@@ -50,13 +50,15 @@ from typing import Any
 import cv2
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.pipeline import RecognitionPipeline
-from movinet_ros.offline.annotations import Annotations, check_labels, read_annotations, Segment
-from movinet_ros.offline.bags import image_topics
+from movinet_ros.offline.bags.bag_io import image_topics
+from movinet_ros.offline.bags.replay import run_bags
+from movinet_ros.offline.dataset.manifest import ManifestEntry
 from movinet_ros.offline.errors import RecordingError
-from movinet_ros.offline.manifest import ManifestEntry
-from movinet_ros.offline.metrics import clip_prediction, evaluate
-from movinet_ros.offline.records import BagRun, MostLikely, ProcessedFrame, stats_since
-from movinet_ros.offline.replay import run_bags
+from movinet_ros.offline.scoring.annotations import (
+    Annotations, check_labels, read_annotations, Segment)
+from movinet_ros.offline.scoring.frame_metrics import clip_prediction, evaluate
+from movinet_ros.offline.scoring.frame_records import (
+    BagRun, MostLikely, ProcessedFrame, stats_since)
 from movinet_ros.offline.video import read_video
 import numpy as np
 

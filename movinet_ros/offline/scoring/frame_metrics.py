@@ -17,7 +17,7 @@
 Score per-frame action predictions against annotated segments.
 
 Inputs are the processed frames (the ones the model ran on) with their ranked top-k labels,
-and the ground-truth segments of :mod:`movinet_ros.offline.annotations`. A frame belongs to
+and the ground-truth segments of :mod:`movinet_ros.offline.scoring.annotations`. A frame belongs to
 a segment when ``segment.start_ns <= frame.stamp_ns < segment.end_ns``; frames outside every
 segment are not scored. Segments from an annotation file never overlap; if overlapping
 segments are passed anyway, a frame is scored once for each segment holding it.
@@ -52,7 +52,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from movinet_ros.core.stamps import NS_PER_SEC
-from movinet_ros.offline.annotations import Segment
+from movinet_ros.offline.scoring.annotations import Segment
 import numpy as np
 
 # Predicted label of a frame whose top-k is empty (nothing passed the score threshold).

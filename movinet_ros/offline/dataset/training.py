@@ -51,14 +51,14 @@ from typing import Any
 from movinet_ros.core.context import CombineRule, RULES
 from movinet_ros.core.head import file_sha256, Head, HeadError
 from movinet_ros.core.model import StreamModel
-from movinet_ros.offline.annotations import read_annotations, Segment
-from movinet_ros.offline.class_metrics import class_report, Outcome
-from movinet_ros.offline.confusion import plot_confusion
-from movinet_ros.offline.dataset import absolute_spec
+from movinet_ros.offline.dataset.class_metrics import class_report, Outcome
+from movinet_ros.offline.dataset.confusion_plot import plot_confusion
+from movinet_ros.offline.dataset.evaluate import absolute_spec
+from movinet_ros.offline.dataset.features import extract_task, WARMUP_FRAMES
+from movinet_ros.offline.dataset.manifest import load_manifest, ManifestEntry
+from movinet_ros.offline.dataset.runners import PipelineSpec, run_tasks, Task
 from movinet_ros.offline.errors import OutputFolderError
-from movinet_ros.offline.features import extract_task, WARMUP_FRAMES
-from movinet_ros.offline.manifest import load_manifest, ManifestEntry
-from movinet_ros.offline.runners import PipelineSpec, run_tasks, Task
+from movinet_ros.offline.scoring.annotations import read_annotations, Segment
 import numpy as np
 
 __all__ = ['HEAD_FILE', 'SUMMARY_FILE', 'CONFUSION_FILE', 'TrainingRun', 'train_head']
