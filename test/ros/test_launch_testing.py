@@ -20,7 +20,7 @@ argument defaults would leave the node unconfigured; target_fps is set in the pa
 and as a launch argument, and the argument must win.
 
 Runs wherever launch_testing is importable (ROS 2 from apt: `colcon test` or
-`launch_test test/test_launch_testing.py`); skipped with the reason elsewhere.
+`launch_test test/ros/test_launch_testing.py`); skipped with the reason elsewhere.
 """
 
 import pathlib
@@ -39,7 +39,7 @@ from launch.launch_description_sources import PythonLaunchDescriptionSource  # n
 import launch_testing.actions  # noqa: E402
 import launch_testing.asserts  # noqa: E402
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / 'shared' / 'models'
 MODEL = SHARED / 'movinet_a0_stream_int8.tflite'
 LABELS = SHARED / 'kinetics600_label_map.txt'

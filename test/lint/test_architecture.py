@@ -21,7 +21,11 @@ the ones below it, never one above:
 1. ``core``: the recognition itself (frames, model, pipeline, events), pure Python without
    ROS: the node and the offline tools share it.
 2. ``offline``: recordings, datasets and their scores, on top of core; no ROS either
-   (rosbags reads the bags), so it runs where ROS 2 is not installed.
+   (rosbags reads the bags), so it runs where ROS 2 is not installed. Its subpackages are
+   jobs of that layer, lowest first: ``scoring`` (ground truth, per-frame records and
+   metrics), ``bags`` (read, replay and evaluate bags), ``dataset`` (evaluate a dataset of
+   recordings, train a head); ``errors``, ``video`` and ``plots`` serve them and import no
+   job above ``scoring``.
 3. ``ros``: the rclpy node and the video publisher; may use offline (video reading).
 4. ``cli``: the ``movinet-ros`` command, which parses options and calls the others.
 
@@ -48,10 +52,12 @@ LAYER_ORDER = ('core', 'offline', 'ros', 'cli')
 # The layers that define errors; cli/ only parses arguments and raises the others' errors.
 LAYERS = ('core', 'ros', 'offline')
 # Top-level modules of ROS 2 that core and offline must not import. (ament_index_python, a
-# pure-Python lookup offline.bags tries in order to find the message definitions, is none.)
+# pure-Python lookup offline.bags.bag_io tries in order to find the message definitions, is none.)
 ROS_MODULES = frozenset({'rclpy', 'rcl_interfaces', 'rosidl_runtime_py', 'launch', 'launch_ros',
                          'movinet_ros_interfaces', 'builtin_interfaces'})
 ROS_MODULE_SUFFIXES = ('_msgs', '_srvs')
+# The jobs of the offline layer, lowest first (see the docstring).
+OFFLINE_JOB_ORDER = ('scoring', 'bags', 'dataset')
 # What lives in the repository but is not installed: tools/ and the tests' helpers.
 NOT_INSTALLED = frozenset({'benchmark', 'testbed', 'bench', 'helpers', 'tools'})
 
@@ -143,6 +149,14 @@ def _layer(module: str) -> str | None:
     return parts[1] if parts[0] == 'movinet_ros' and len(parts) > 1 else None
 
 
+def _offline_job(module: str) -> str | None:
+    """Return the offline job of ``module``: its subpackage, or scoring for shared modules."""
+    parts = module.split('.')
+    if parts[:2] != ['movinet_ros', 'offline'] or len(parts) < 3:
+        return None
+    return parts[2] if parts[2] in OFFLINE_JOB_ORDER else OFFLINE_JOB_ORDER[0]
+
+
 def _is_ros(top_level: str) -> bool:
     return top_level in ROS_MODULES or top_level.endswith(ROS_MODULE_SUFFIXES)
 
@@ -202,6 +216,13 @@ def test_the_graph_holds_every_layer_and_deferred_imports():
     assert 'rclpy' in graph['movinet_ros.ros.node']
     # Imported inside main(), after the signal handlers: deferred, and still an edge.
     assert 'movinet_ros.ros.node' in graph['movinet_ros.ros.node_entry']
+    # The offline subpackages are in the graph, in the offline layer, each with its job.
+    for job in OFFLINE_JOB_ORDER:
+        modules = [name for name in graph if name.startswith(f'movinet_ros.offline.{job}.')]
+        assert len(modules) >= 3, job
+        assert {(_layer(name), _offline_job(name)) for name in modules} == {('offline', job)}
+    assert 'movinet_ros.offline.scoring.frame_records' in graph[
+        'movinet_ros.offline.dataset.recording']
 
 
 def test_core_and_offline_import_no_ros_and_no_higher_layer():
@@ -221,6 +242,20 @@ def test_no_module_imports_a_higher_layer_or_what_is_not_installed():
             layer, own = _layer(imported), _layer(name)
             if layer in rank and own in rank and rank[layer] > rank[own]:
                 wrong.append(f'{name} ({own}) imports {imported} ({layer})')
+    assert wrong == []
+
+
+def test_no_offline_job_imports_a_higher_job():
+    rank = {job: position for position, job in enumerate(OFFLINE_JOB_ORDER)}
+    wrong = []
+    for name, edges in import_graph().items():
+        # The package itself re-exports the entry points of every job.
+        if name == 'movinet_ros.offline' or _offline_job(name) is None:
+            continue
+        for imported in edges:
+            job, own = _offline_job(imported), _offline_job(name)
+            if job is not None and rank[job] > rank[own]:
+                wrong.append(f'{name} ({own}) imports {imported} ({job})')
     assert wrong == []
 
 
