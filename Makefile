@@ -35,7 +35,7 @@ ENV := . scripts/env.sh &&
 # FASTDDS_DEFAULT_PROFILES_FILE, Fast DDS 2 (Jazzy) only FASTRTPS_DEFAULT_PROFILES_FILE.
 LOCAL_DDS := ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST \
 	$(PROFILE_VARIABLE)=$(CURDIR)/config/fastdds_images_localhost.xml
-# make test TESTS=test/test_node.py PYTEST_ARGS='-x -k reset': which tests, pytest's options.
+# make test TESTS=test/ros/test_node.py PYTEST_ARGS='-x -k reset': which tests, pytest's options.
 TESTS ?= test
 PYTEST_ARGS ?=
 # pytest-xdist workers for make test (1: no workers, one process). Each worker claims its own
@@ -93,13 +93,13 @@ test: typecheck
 
 # Hunt flaky tests: TESTS run REPEAT times each way BUSY says (0: quiet, 1: with BUSY_CORES
 # cores kept busy, both), each run a pytest of its own; prints every failure and a summary.
-# make flaky TESTS='test/test_demo.py::test_first_result_is_the_clips_first_frame' REPEAT=10
+# make flaky TESTS='test/ros/test_demo.py::test_first_result_is_the_clips_first_frame' REPEAT=10
 REPEAT ?= 10
 BUSY ?= both
 BUSY_CORES ?= 1
 flaky: setup
 	@if [ '$(origin TESTS)' = file ]; then echo "make flaky: choose the tests, e.g. \
-		TESTS='test/test_x.py::test_y'" >&2; exit 2; fi
+		TESTS='test/unit/test_x.py::test_y'" >&2; exit 2; fi
 	$(ENV) $(LOCAL_DDS) python scripts/flaky.py --repeat $(REPEAT) --busy $(BUSY) \
 		--cores $(BUSY_CORES) -- $(TESTS) $(PYTEST_ARGS)
 
@@ -120,7 +120,7 @@ bench-real: setup
 		--labels $(SHARED)/models/kinetics600_label_map.txt --out $(BUILD_BASE)/bench-real
 
 lint: setup
-	$(ENV) python -m pytest test/test_flake8.py test/test_pep257.py test/test_copyright.py
+	$(ENV) python -m pytest $(addprefix test/lint/test_,flake8.py pep257.py copyright.py)
 
 # Re-pin constraints.txt (constraints-jazzy.txt) from the current venv after changing
 # requirements.txt (requirements-jazzy.txt).

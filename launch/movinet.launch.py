@@ -34,7 +34,7 @@ from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch.conditions import IfCondition
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
-from movinet_ros.ros.dds import profile_environment
+from movinet_ros.ros.dds_profile import profile_environment
 
 # name -> (default, description); the test checks these against the node's parameters.
 # The node-parameter arguments (NODE_PARAMETERS) default to '', meaning "not given": a real

@@ -32,7 +32,7 @@ import pathlib
 import sys
 
 import cv2
-from movinet_ros.offline import bags
+from movinet_ros.offline.bags import bag_io as bags
 from movinet_ros.offline.video import read_video, video_info
 from rosbags.rosbag2 import Writer
 

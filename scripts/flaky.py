@@ -15,7 +15,7 @@
 """
 Hunt flaky tests: run a chosen set of tests N times, on a quiet machine and with cores kept busy.
 
-Behind ``make flaky TESTS='test/test_x.py::test_y' REPEAT=10 BUSY=both``. Each repeat is one
+Behind ``make flaky TESTS='test/unit/test_x.py::test_y' REPEAT=10 BUSY=both``. Each repeat is one
 pytest run of its own (fresh processes, fresh ROS domains); ``--busy`` decides whether the
 runs go with no extra load (0), with ``--cores`` processes spinning on a core each (1), or
 both ways, one after the other (both). Every failure is printed as it happens (test id and

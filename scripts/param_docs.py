@@ -15,7 +15,7 @@
 """
 Make the parameter references from their declarations, so each setting is defined once.
 
-Every parameter of ``movinet_node`` is declared in ``movinet_ros/ros/params.py`` (PARAMS) and
+Every parameter of ``movinet_node`` is declared in ``movinet_ros/ros/settings.py`` (PARAMS) and
 every parameter of ``video_publisher`` in ``movinet_ros/ros/video_publisher.py``. From those
 this script writes the tables of docs/node.md and docs/cameras_and_dds.md (between their
 ``<!-- BEGIN generated ... -->`` and ``<!-- END generated ... -->`` lines) and the whole of
@@ -38,7 +38,7 @@ WIDTH = 99
 
 YAML_HEAD = """\
 # Parameters of the movinet node with their defaults. Generated from
-# movinet_ros/ros/params.py by `python scripts/param_docs.py --write`: change a parameter
+# movinet_ros/ros/settings.py by `python scripts/param_docs.py --write`: change a parameter
 # there, not here (a test checks that the two agree). Pass with:
 #   ros2 run movinet_ros movinet_node --ros-args --params-file config/movinet.yaml
 # The launch file loads it first, then params_file over it. The /** wildcard applies them
@@ -50,7 +50,7 @@ YAML_HEAD = """\
 
 def node_table() -> str:
     """Return the node's parameter table (markdown)."""
-    from movinet_ros.ros.params import parameter_table_markdown
+    from movinet_ros.ros.settings import parameter_table_markdown
     return parameter_table_markdown()
 
 
@@ -68,7 +68,7 @@ def _comment(text: str, indent: str) -> list[str]:
 def config_yaml() -> str:
     """Return config/movinet.yaml: every node parameter with its meaning and default."""
     import yaml
-    from movinet_ros.ros.params import allowed_values, PARAMS
+    from movinet_ros.ros.settings import allowed_values, PARAMS
     lines = [YAML_HEAD.rstrip('\n')]
     indent = ' ' * 4
     for spec in PARAMS:

@@ -57,7 +57,7 @@ def main() -> int:
                         default=REPO.parent / 'shared' / 'clips' / 'carving_ice.mp4')
     parser.add_argument('--domain-id', type=int, default=os.getpid() % 100 + 101)
     args = parser.parse_args()
-    from movinet_ros.ros.dds import profile_environment
+    from movinet_ros.ros.dds_profile import profile_environment
     if not args.clip.is_file():
         print(f'no clip at {args.clip}: this script needs ../shared', file=sys.stderr)
         return 1

@@ -46,8 +46,8 @@ from typing import Callable, List
 import cv2
 from movinet_ros.core.throttle import StampThrottle
 from movinet_ros.offline.video import read_video
-from movinet_ros.ros.conversions import pixels_to_image_msg, stamp_from_ns
-from movinet_ros.ros.dds import profile_environment
+from movinet_ros.ros.dds_profile import profile_environment
+from movinet_ros.ros.message_conversion import pixels_to_image_msg, stamp_from_ns
 from movinet_ros.ros.node import MovinetNode
 import numpy as np
 import psutil

@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import importlib
 import sys
 
-from movinet_ros.cli.stdout import BROKEN_PIPE_EXIT, stdout_gone
 from movinet_ros.core.errors import MovinetError
+from movinet_ros.core.stdout import BROKEN_PIPE_EXIT, stdout_gone
 
 # Subcommand name -> its one-line help. Each is a module in this package (its name with _ for
 # -) with ``add_arguments(parser)`` and ``run(args)``, imported only when that subcommand

@@ -22,8 +22,8 @@ from typing import Any
 from movinet_ros.cli.classify import add_model_arguments, pipeline_from_args
 from movinet_ros.cli.options import non_negative_float, positive_float, positive_int
 from movinet_ros.core.events import EventConfig
-from movinet_ros.offline.evaluation import (DEFAULT_ACTIONS_TOPIC, evaluate_bags,
-                                            MAX_ANIMATION_FRAMES)
+from movinet_ros.offline.bags.evaluate import (
+    DEFAULT_ACTIONS_TOPIC, evaluate_bags, MAX_ANIMATION_FRAMES)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -20,11 +20,10 @@ import os
 import sys
 from typing import Any
 
-from movinet_ros.cli.classify import (add_model_arguments, pipeline_config_from_args,
-                                      warn_head)
+from movinet_ros.cli.classify import add_model_arguments, pipeline_config_from_args, warn_head
 from movinet_ros.cli.options import positive_int
-from movinet_ros.offline.dataset import DatasetRun, evaluate_dataset
-from movinet_ros.offline.runners import LOCAL_RAY, PipelineSpec
+from movinet_ros.offline.dataset.evaluate import DatasetRun, evaluate_dataset
+from movinet_ros.offline.dataset.runners import LOCAL_RAY, PipelineSpec
 
 # Failures listed on stdout; summary.json and results.csv have all of them.
 SHOWN_FAILURES = 10

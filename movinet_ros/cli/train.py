@@ -19,8 +19,8 @@ import argparse
 
 from movinet_ros.cli.classify import add_pipeline_arguments, pipeline_config_from_args
 from movinet_ros.cli.eval_dataset import add_runner_arguments, ray_address
-from movinet_ros.offline.runners import PipelineSpec
-from movinet_ros.offline.training import train_head, TrainingRun
+from movinet_ros.offline.dataset.runners import PipelineSpec
+from movinet_ros.offline.dataset.training import train_head, TrainingRun
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

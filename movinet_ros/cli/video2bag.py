@@ -18,8 +18,8 @@
 import argparse
 
 from movinet_ros.cli.options import int_in_range, positive_int
-from movinet_ros.offline.bags import (COMPRESSED_IMAGE_TYPE, IMAGE_TYPE, STORAGES,
-                                      write_video_bag)
+from movinet_ros.offline.bags.bag_io import (
+    COMPRESSED_IMAGE_TYPE, IMAGE_TYPE, STORAGES, write_video_bag)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -16,8 +16,8 @@
 """
 The fields of an ActionRecognition message, filled in one place for every message library.
 
-The node publishes rclpy messages (:mod:`movinet_ros.ros.conversions`), ``eval`` writes
-rosbags ones into its result bag (:class:`movinet_ros.offline.bags.RecognitionBagWriter`);
+The node publishes rclpy messages (:mod:`movinet_ros.ros.message_conversion`), ``eval`` writes
+rosbags ones into its result bag (:class:`movinet_ros.offline.bags.bag_io.RecognitionBagWriter`);
 both pass their own message classes here, so the two cannot drift apart. Nothing here
 imports a ROS library.
 """

@@ -90,7 +90,7 @@ class PipelineStats:
     late: int = 0
     rejected: int = 0
     resets: int = 0
-    # Frames from a second source on the camera's topic, dropped (ros.sources).
+    # Frames from a second source on the camera's topic, dropped (ros.frame_sources).
     other_source: int = 0
 
 
@@ -207,7 +207,7 @@ class RecognitionPipeline:
         self.stats.rejected += 1
 
     def drop_other_source(self) -> None:
-        """Count a frame dropped because a second source sent it (ros.sources)."""
+        """Count a frame dropped because a second source sent it (ros.frame_sources)."""
         self.stats.received += 1
         self.stats.other_source += 1
 

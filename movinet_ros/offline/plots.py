@@ -39,9 +39,9 @@ import cv2
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from movinet_ros.core.stamps import NS_PER_SEC
-from movinet_ros.offline.annotations import Segment
 from movinet_ros.offline.errors import PlotError
-from movinet_ros.offline.metrics import FramePrediction, PredictedSpan
+from movinet_ros.offline.scoring.annotations import Segment
+from movinet_ros.offline.scoring.frame_metrics import FramePrediction, PredictedSpan
 import numpy as np
 from PIL import Image
 

@@ -30,8 +30,8 @@ import sys
 import textwrap
 from typing import Any
 
-from movinet_ros.cli.stdout import print_for_reader
-from movinet_ros.ros.params import allowed_values, ParamSpec, shown_default
+from movinet_ros.core.stdout import print_for_reader
+from movinet_ros.ros.settings import allowed_values, ParamSpec, shown_default
 from rclpy.utilities import remove_ros_args
 
 USAGE_ERROR = 2

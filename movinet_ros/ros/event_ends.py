@@ -29,7 +29,7 @@ import time
 from typing import Any
 
 from movinet_ros.core.events import ActionEvent, REASON_INPUT_STOPPED, REASON_SHUTDOWN
-from movinet_ros.ros.conversions import event_to_msg
+from movinet_ros.ros.message_conversion import event_to_msg
 from rclpy.clock import Clock, ClockType
 from rclpy.duration import Duration
 

@@ -23,12 +23,19 @@ that lasts is neither silent nor a line per frame; /diagnostics carries the coun
 
 from collections.abc import Callable, Hashable
 import math
+import re
 import time
 
-__all__ = ['LogLimiter', 'ONCE']
+__all__ = ['LogLimiter', 'MAX_REJECTION_KINDS', 'ONCE', 'REJECTION_LOG_PERIOD_SEC',
+           'RejectionLog']
 
 # A period for messages said once until ``reset``.
 ONCE = math.inf
+# Each kind of rejected frame is logged at once, and then at most this often.
+REJECTION_LOG_PERIOD_SEC = 5.0
+# Kinds of rejection remembered at most; past this the memory starts over (a stream of
+# ever-new texts must not grow it without bound).
+MAX_REJECTION_KINDS = 64
 
 
 class LogLimiter:
@@ -65,3 +72,20 @@ class LogLimiter:
     def clear(self) -> None:
         """Forget every key."""
         self._said_at.clear()
+
+
+class RejectionLog:
+    """Decide which rejection reasons to log, by kind: the text without its numbers."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._limiter = LogLimiter(REJECTION_LOG_PERIOD_SEC, clock=clock,
+                                   max_keys=MAX_REJECTION_KINDS)
+
+    def should_log(self, reason: str) -> bool:
+        """
+        Return whether to log ``reason`` now.
+
+        A camera that sends the same broken frame at 30 fps is logged every 5 s, but a
+        second problem is never hidden behind the first.
+        """
+        return self._limiter.due(re.sub(r'\d+', '#', reason))

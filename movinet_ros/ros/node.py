@@ -30,30 +30,32 @@ import time
 from typing import Any
 
 from diagnostic_msgs.msg import DiagnosticArray
+from movinet_ros.core.cdr_header import checked_frame_id
 from movinet_ros.core.errors import MovinetError
 from movinet_ros.core.events import REASON_DEACTIVATED
 from movinet_ros.core.frames import FrameError
-from movinet_ros.core.loss import LossChange
 from movinet_ros.core.overlay import draw_hypotheses
 from movinet_ros.core.pipeline import Recognition, RecognitionPipeline
-from movinet_ros.core.serialized import process_frame, read_frame
-from movinet_ros.core.wire import checked_frame_id
-from movinet_ros.ros.camera_inputs import CameraInputs, INPUT_MATCH_PERIOD_SEC
-from movinet_ros.ros.cameras import Camera, create_publishers, make_cameras, worst_loss_ratio
-from movinet_ros.ros.clocks import SimClockWatch
+from movinet_ros.core.serialized_frame import process_frame, read_frame
+from movinet_ros.core.transport_loss import LossChange
+from movinet_ros.ros.camera_streams import (
+    Camera, create_publishers, make_cameras, worst_loss_ratio)
+from movinet_ros.ros.camera_subscriptions import CameraInputs, INPUT_MATCH_PERIOD_SEC
 from movinet_ros.ros.command_line import (
     Executable, handle_arguments, unknown_parameter_warnings, USAGE_ERROR)
-from movinet_ros.ros.conversions import pixels_to_image_msg, recognition_to_msg, stamp_from_ns
 from movinet_ros.ros.diagnostics import (
     diagnostic_array, DiagnosticsThread, HealthMonitor, node_report)
 from movinet_ros.ros.event_ends import end_for_good, InputTimeout, publish_events
-from movinet_ros.ros.input_watch import InputWatch
+from movinet_ros.ros.frame_sources import publisher_names, source_from_info
+from movinet_ros.ros.log_limits import RejectionLog
+from movinet_ros.ros.message_conversion import (
+    pixels_to_image_msg, recognition_to_msg, stamp_from_ns)
 from movinet_ros.ros.node_parameters import (
     checked_changes, declare_all, EVENT_PARAMS, parameter_values, RUNTIME_RANKING_PARAMS)
-from movinet_ros.ros.params import (
+from movinet_ros.ros.settings import (
     check_labels_known, NodeSettings, PARAMS, settings_from_values)
-from movinet_ros.ros.rejections import RejectionLog
-from movinet_ros.ros.sources import publisher_names, source_from_info
+from movinet_ros.ros.silent_topic_watch import InputWatch
+from movinet_ros.ros.sim_clock import SimClockWatch
 from movinet_ros.ros.spin import init_with_stop_flag, spin_until_stopped
 from rcl_interfaces.msg import SetParametersResult
 import rclpy

@@ -15,13 +15,13 @@
 """
 The node's parameters in rclpy terms: declared from the ParamSpecs, read, and validated.
 
-What the parameters are, their defaults and their checks live in ``ros.params`` (pure);
+What the parameters are, their defaults and their checks live in ``ros.settings`` (pure);
 this module turns them into rclpy declarations and SetParametersResult reasons.
 """
 
 from typing import Any
 
-from movinet_ros.ros.params import check_value, PARAMS, PARAMS_BY_NAME, ParamSpec
+from movinet_ros.ros.settings import check_value, PARAMS, PARAMS_BY_NAME, ParamSpec
 from rcl_interfaces.msg import (
     FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterType)
 from rclpy.exceptions import ParameterException

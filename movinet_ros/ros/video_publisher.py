@@ -34,9 +34,9 @@ from movinet_ros.core.errors import MovinetError
 from movinet_ros.offline.video import read_video, video_info
 from movinet_ros.ros.command_line import (
     Executable, handle_arguments, unknown_parameter_warnings, USAGE_ERROR)
-from movinet_ros.ros.conversions import pixels_to_image_msg
 from movinet_ros.ros.errors import PublisherError
-from movinet_ros.ros.params import allowed_values, check_value, ParamSpec, shown_default
+from movinet_ros.ros.message_conversion import pixels_to_image_msg
+from movinet_ros.ros.settings import allowed_values, check_value, ParamSpec, shown_default
 from movinet_ros.ros.spin import init_with_stop_flag, spin_until_stopped
 from rcl_interfaces.msg import ParameterDescriptor
 import rclpy

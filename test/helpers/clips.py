@@ -51,7 +51,7 @@ def clip_frames(path: pathlib.Path, *, rgb: bool = True, stride: int = 1,
 def write_switch_bag(path: pathlib.Path, topic: str,
                      stream: list[tuple[int, np.ndarray]], *, compressed: bool = True) -> None:
     """Write ``stream`` as a rosbag2 (mcap) of JPEG CompressedImages (else bgr8 Images)."""
-    from movinet_ros.offline.bags import (
+    from movinet_ros.offline.bags.bag_io import (
         COMPRESSED_IMAGE_TYPE, IMAGE_TYPE, image_message, ros2_typestore, ROSBAG2_VERSION,
         STORAGES)
     from rosbags.rosbag2 import Writer

@@ -20,7 +20,7 @@ import pathlib
 from benchmark import BenchmarkError
 import cv2
 from movinet_ros.offline.video import read_video, VideoError
-from movinet_ros.ros.conversions import pixels_to_image_msg, stamp_from_ns
+from movinet_ros.ros.message_conversion import pixels_to_image_msg, stamp_from_ns
 import numpy as np
 from sensor_msgs.msg import Image
 

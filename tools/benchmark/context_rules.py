@@ -44,7 +44,7 @@ import cv2
 from movinet_ros.core.context import CombineRule, ContextConfig, most_confident
 from movinet_ros.core.model import StreamModel
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
-from movinet_ros.offline.manifest import load_manifest
+from movinet_ros.offline.dataset.manifest import load_manifest
 from movinet_ros.offline.video import read_video
 import numpy as np
 

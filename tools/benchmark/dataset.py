@@ -42,9 +42,9 @@ from benchmark.content import clip_frames
 from benchmark.stats import Figure, paired_ratio, summarize
 import cv2
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
-from movinet_ros.offline.bags import write_video_bag
-from movinet_ros.offline.dataset import evaluate_dataset
-from movinet_ros.offline.runners import PipelineSpec
+from movinet_ros.offline.bags.bag_io import write_video_bag
+from movinet_ros.offline.dataset.evaluate import evaluate_dataset
+from movinet_ros.offline.dataset.runners import PipelineSpec
 import numpy as np
 
 VIDEO_FPS = 30.0

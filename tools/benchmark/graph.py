@@ -36,10 +36,10 @@ import time
 from benchmark import BenchmarkError
 from benchmark.stats import Figure, median, missing, percentile, summarize
 from diagnostic_msgs.msg import DiagnosticArray
+from movinet_ros.core.cdr_header import header_stamp_ns
 from movinet_ros.core.stamps import NS_PER_SEC, stamp_to_ns
-from movinet_ros.core.wire import header_stamp_ns
-from movinet_ros.ros.dds import profile_environment
-from movinet_ros.ros.input_qos import input_profile
+from movinet_ros.ros.dds_profile import profile_environment
+from movinet_ros.ros.subscription_qos import input_profile
 from movinet_ros_interfaces.msg import ActionRecognition
 import psutil
 from rclpy.qos import QoSProfile, ReliabilityPolicy

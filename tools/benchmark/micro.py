@@ -27,6 +27,7 @@ import time
 from benchmark import BenchmarkError
 from benchmark.content import bgr_image, FRAME_PERIOD_NS
 from benchmark.stats import Figure, median, summarize
+from movinet_ros.core.cdr_header import restamped_cdr
 from movinet_ros.core.context import BoundedContext, ContextConfig
 from movinet_ros.core.head import FEATURE_BUFFER, Head, HeadScorer, HeadSettings
 from movinet_ros.core.model import StreamModel
@@ -34,7 +35,6 @@ from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.core.preprocess import Preprocessor
 from movinet_ros.core.runtime import make_interpreter
 from movinet_ros.core.stamps import NS_PER_SEC
-from movinet_ros.core.wire import restamped_cdr
 from movinet_ros.ros.node import MovinetNode
 import numpy as np
 import rclpy

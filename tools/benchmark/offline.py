@@ -32,12 +32,12 @@ from benchmark.stats import Figure, missing, summarize
 import cv2
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
 from movinet_ros.core.stamps import NS_PER_SEC
-from movinet_ros.offline.bags import write_video_bag
+from movinet_ros.offline.bags.bag_io import write_video_bag
 import numpy as np
 
 # A broken or absent evaluation module must not stop the other measurements.
 try:
-    from movinet_ros.offline.evaluation import evaluate_bags
+    from movinet_ros.offline.bags.evaluate import evaluate_bags
     UNAVAILABLE = ''
 except Exception as error:  # noqa: B902 - any import failure only disables this figure
     evaluate_bags = None

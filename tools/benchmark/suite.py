@@ -35,7 +35,7 @@ from benchmark.graph import LiveResult, LiveTiming
 from benchmark.stats import (
     difference, Figure, median, missing, paired_ratio, product, ratio, summarize)
 from movinet_ros.core.errors import MovinetError
-from movinet_ros.ros.params import PARAMS_BY_NAME
+from movinet_ros.ros.settings import PARAMS_BY_NAME
 
 STREAMS = 4
 E2E_SIZE = (640, 480)

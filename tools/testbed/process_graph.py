@@ -34,7 +34,7 @@ import tempfile
 import time
 from typing import IO
 
-from movinet_ros.ros.dds import profile_environment, PROFILE_VARIABLES
+from movinet_ros.ros.dds_profile import profile_environment, PROFILE_VARIABLES
 import rclpy
 from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
