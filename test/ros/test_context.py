@@ -28,8 +28,8 @@ from helpers.constants import CAMERA, LABELS_PATH, MODEL_PATH, NS_PER_SEC as SEC
 from helpers.pipelines import new_pipeline
 from movinet_ros import cli
 from movinet_ros.core.context import (
-    BoundedContext, ContextConfig, ContextConfigError, geometric_mean, inverse_frames_mean,
-    MIN_FRAMES, most_confident, oldest_copy, RULES, uniform_mean)
+    BoundedContext, ContextConfig, ContextConfigError, DEFAULT_CONTEXT_STREAMS, geometric_mean,
+    inverse_frames_mean, MIN_FRAMES, most_confident, oldest_copy, RULES, uniform_mean)
 from movinet_ros.core.postprocess import softmax
 import numpy as np
 import pytest
@@ -305,7 +305,7 @@ def test_eval_measures_the_switch_on_a_bag_of_ten_minutes_then_carving_ice(share
                      '--out', str(tmp_path / 'out')]) == 0
     summary = json.loads((tmp_path / 'out' / 'summary.json').read_text(encoding='utf-8'))
     assert summary['frames_processed'] == history + 60
-    assert summary['context_sec'] == 6.0 and summary['context_streams'] == 2
+    assert summary['context_sec'] == 6.0 and summary['context_streams'] == DEFAULT_CONTEXT_STREAMS
     carving = summary['segments'][1]
     assert carving['label'] == clips.CARVING_ICE and carving['correct']
     assert carving['time_to_correct_sec'] <= 3.0

@@ -32,7 +32,9 @@ import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from testbed import camera_driver_command
 
-pytestmark = [pytest.mark.ros, pytest.mark.model, pytest.mark.timing]
+# The warning latencies are timed (the timing group); the twenty starts assert that no
+# warning comes, which a busy machine must not change: they run beside other tests.
+pytestmark = [pytest.mark.ros, pytest.mark.model]
 RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 RATE_HZ = 30
 LOSS_WARNING = "of the camera's frames never arrive"
@@ -90,6 +92,7 @@ def test_twenty_starts_beside_a_reliable_camera_never_warn_of_loss(
     print(f'subscriptions per start: {paths}')
 
 
+@pytest.mark.timing
 def test_a_reliable_camera_that_comes_after_the_node_is_no_loss(
         graph, model_path, labels_path, clip_path):
     # The start-up race made certain: the node finds no camera, subscribes best effort after
@@ -109,6 +112,7 @@ def test_a_reliable_camera_that_comes_after_the_node_is_no_loss(
     assert LOSS_WARNING not in log, log
 
 
+@pytest.mark.timing
 def test_real_loss_is_warned_within_3_s_and_again_after_a_loss_free_minute(
         graph, model_path, labels_path, clip_path):
     node = graph.start_movinet_node(model_path, labels_path, CAMERA)

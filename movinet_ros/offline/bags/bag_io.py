@@ -306,7 +306,7 @@ def find_interface_msg_dir() -> Path:
             candidates.append(Path(share_directory(INTERFACE_PACKAGE)) / 'msg')
         except (LookupError, ValueError, OSError):
             pass
-    candidates.append(Path(__file__).resolve().parents[2] / INTERFACE_PACKAGE / 'msg')
+    candidates.append(Path(__file__).resolve().parents[3] / INTERFACE_PACKAGE / 'msg')
     for folder in candidates:
         if all((folder / f'{name}.msg').is_file() for name in INTERFACE_MESSAGES):
             return folder
