@@ -156,8 +156,8 @@ class Events:
         assert (end.class_id, end.start) == (start.class_id, start.start), (start, end)
         return index, at, end
 
-    def check_paired(self):
-        """Every START was followed by exactly one END of its class and start."""
+    def open_events(self):
+        """Return the STARTs without their END so far; ENDs and STARTs must be paired."""
         open_events = set()
         for _, msg in self.received:
             key = (msg.class_id, msg.start.sec, msg.start.nanosec)
@@ -167,7 +167,14 @@ class Events:
             else:
                 assert key in open_events, msg
                 open_events.remove(key)
-        assert not open_events, open_events
+        return open_events
+
+    def check_paired(self, timeout=2.0):
+        """Every START was followed by exactly one END of its class and start."""
+        # The ENDs of one moment (every ongoing event) are published together: the last
+        # ones may still be on their way when the first has arrived.
+        self.graph.spin_until(lambda: not self.open_events(), timeout)
+        assert not self.open_events(), self.open_events()
 
 
 def _change_state(graph, transition):
