@@ -214,11 +214,18 @@ def _head_of(fitted: Any, classes: Sequence[str], spec: PipelineSpec, model_sha:
 def _frame_predictions(head: Head, data: _Frames, frames: np.ndarray,
                        rule: CombineRule) -> list[str]:
     """Score frames as the node does: the head on each combined copy, then the rule."""
+    # One head evaluation for every row of those frames, then one stable sort by frame (a
+    # frame's rows stay oldest copy first), not a scan of every row per frame.
+    rows = np.flatnonzero(np.isin(data.frame_key, frames))
+    rows = rows[np.argsort(data.frame_key[rows], kind='stable')]
+    keys = data.frame_key[rows]
+    scores = head.probabilities(data.features[rows])
+    first = np.searchsorted(keys, frames, side='left')
+    last = np.searchsorted(keys, frames, side='right')
     predictions = []
-    for frame in frames:
-        rows = np.flatnonzero(data.frame_key == frame)  # oldest copy first
-        probabilities, _ = rule(list(head.probabilities(data.features[rows])),
-                                [int(count) for count in data.frames_in_state[rows]])
+    for begin, end in zip(first.tolist(), last.tolist()):
+        probabilities, _ = rule(list(scores[begin:end]),
+                                [int(count) for count in data.frames_in_state[rows[begin:end]]])
         predictions.append(head.labels[int(np.argmax(probabilities))])
     return predictions
 
