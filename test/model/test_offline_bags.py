@@ -127,6 +127,17 @@ def test_folder_that_is_not_a_bag(tmp_path):
         read_image_messages(tmp_path, TOPIC)
 
 
+@pytest.mark.parametrize('size', [2**64 - 1, 2**62, 10**6], ids=['overflow', 'huge', 'past end'])
+def test_an_mcap_with_a_bad_record_size_is_a_bag_error(tmp_path, size):
+    # rosbags raises OverflowError or MemoryError for these; readers must see one error type.
+    bag = tmp_path / 'bad.mcap'
+    bag.write_bytes(b'\x89MCAP0\r\n\x01' + size.to_bytes(8, 'little') + b'ros2')
+    with pytest.raises(BagError, match='cannot read bag'):
+        read_image_messages(bag, TOPIC)
+    with pytest.raises(BagError, match='cannot read bag'):
+        bags.count_messages(bag, TOPIC)
+
+
 def test_missing_topic_lists_image_topics(tmp_path, clip_path):
     out = tmp_path / 'bag'
     bags.write_video_bag(clip_path, out, TOPIC, max_frames=2)

@@ -167,7 +167,7 @@ def _reader(paths: list[Path]) -> AnyReader:
     names = ', '.join(str(p) for p in paths)
     try:
         return AnyReader(paths, default_typestore=ros2_typestore())
-    except (AnyReaderError, OSError) as err:
+    except Exception as err:  # noqa: B902 - a corrupt bag makes rosbags raise many types
         raise BagError(f'cannot read bag {names}: a rosbag2 directory with metadata.yaml, '
                        f'an .mcap file or ROS 1 .bag files are expected ({err})') from None
 
@@ -182,8 +182,9 @@ class _OpenBag:
     def __enter__(self) -> AnyReader:
         try:
             self.reader.open()
-        except (AnyReaderError, OSError) as err:
-            raise BagError(f'cannot read bag {self.names}: {err}') from None
+        except Exception as err:  # noqa: B902 - e.g. OverflowError, MemoryError on bad sizes
+            raise BagError(f'cannot read bag {self.names}: {type(err).__name__}: {err}') \
+                from None
         return self.reader
 
     def __exit__(self, *exc_info: object) -> None:
