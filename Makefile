@@ -60,11 +60,13 @@ demo: setup
 setup: $(COLCON_STAMP)
 
 # Python venv with the pinned ROS 2 wheels, then the wheels' CMake include-path fix-up.
+# --no-compile: Python compiles what is imported on first use; compiling all of SciPy,
+# Ray and the rest up front took 25 of the install's 80 s.
 $(VENV)/.deps_installed: $(REQUIREMENTS) $(CONSTRAINTS) scripts/fix_wheel_cmake_paths.py
 	@$(PYTHON) scripts/check_platform.py
 	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --quiet --upgrade 'pip>=24'
-	$(VPY) -m pip install --quiet -r $(REQUIREMENTS) -c $(CONSTRAINTS)
+	$(VPY) -m pip install --quiet --no-compile -r $(REQUIREMENTS) -c $(CONSTRAINTS)
 	$(VPY) scripts/fix_wheel_cmake_paths.py
 	touch $@
 
