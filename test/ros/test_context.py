@@ -217,11 +217,31 @@ def _pipeline(**context):
     return pipeline
 
 
+def _pool_counts_and_peak(pipeline):
+    states = [m.state_arrays() for m in pipeline.context.models]
+    counts = [int(a.max()) for s in states for n, a in s.items() if n.endswith('frame_count')]
+    peak = max(float(np.abs(a).max()) for s in states for n, a in s.items()
+               if 'pool_buffer' in n)
+    return counts, peak
+
+
 @pytest.mark.model
-def test_after_ten_minutes_of_another_action_carving_ice_wins_within_2_s(shared_dir):
-    history, after_frames = 3000, 100  # 10 minutes of the workout, then 20 s of carving ice
+def test_ten_minutes_of_another_action_stay_bounded_and_then_carving_ice_wins_within_2_s(
+        shared_dir):
+    # The soak and the switch in one run of 10 minutes of the workout at 5 fps: every copy's
+    # pool counts stay within the window and the running sums stop growing; then 20 s of
+    # carving ice is top-1 within 2 s.
+    history, after_frames = 3000, 100
     pipeline = _pipeline()
-    results = _run(pipeline, clips.switch_stream(shared_dir, history, after_frames))
+    results, peaks = [], []
+    for index, (stamp, rgb) in enumerate(clips.switch_stream(shared_dir, history, after_frames)):
+        if (result := pipeline.process(rgb, stamp)) is not None:
+            results.append(result)
+        if index < history and index % 300 == 299:
+            counts, peak = _pool_counts_and_peak(pipeline)
+            assert counts and max(counts) <= 31, (index, counts)
+            peaks.append(peak)
+    assert max(peaks[4:]) <= 1.1 * max(peaks[:4]), peaks
     assert len(results) == history + after_frames
     before, after = results[:history], results[history:]
     assert before[-1].hypotheses[0].label != clips.CARVING_ICE
@@ -262,35 +282,22 @@ def test_a_clip_shorter_than_the_context_gives_the_unbounded_result(shared_dir):
 
 
 @pytest.mark.model
-def test_soak_keeps_the_pooled_sums_and_counts_bounded(shared_dir):
-    # 10 minutes of synthetic noise at 5 fps: every copy's pool counts stay within the window
-    # and the running sums stop growing, where the unbounded state grows without end.
-    pipeline = _pipeline()
-    unbounded = _pipeline(context_sec=0.0)
+def test_unbounded_state_counts_grow_without_end(shared_dir):
+    # What the bounded context is for: without it the pool counts pass any window.
+    pipeline = _pipeline(context_sec=0.0)
     rng = np.random.default_rng(7)
     frames = [rng.integers(0, 256, (172, 172, 3), dtype=np.uint8) for _ in range(16)]
-    peaks = []
-    for index in range(3000):
-        stamp = (index + 1) * PERIOD
-        pipeline.process(frames[index % len(frames)], stamp)
-        if index < 1500:
-            unbounded.process(frames[index % len(frames)], stamp)
-        if index % 300 == 299:
-            states = [m.state_arrays() for m in pipeline.context.models]
-            counts = [int(a.max()) for s in states for n, a in s.items()
-                      if n.endswith('frame_count')]
-            assert counts and max(counts) <= 31, counts
-            peaks.append(max(float(np.abs(a).max()) for s in states for n, a in s.items()
-                             if 'pool_buffer' in n))
-    assert max(peaks[4:]) <= 1.1 * max(peaks[:4]), peaks
-    unbounded_counts = [int(a.max()) for n, a in unbounded.model.state_arrays().items()
-                        if n.endswith('frame_count')]
-    assert max(unbounded_counts) >= 1500
+    for index in range(300):
+        pipeline.process(frames[index % len(frames)], (index + 1) * PERIOD)
+    counts = [int(a.max()) for n, a in pipeline.model.state_arrays().items()
+              if n.endswith('frame_count')]
+    assert max(counts) >= 300
 
 
 @pytest.mark.model
-def test_eval_measures_the_switch_on_a_bag_of_ten_minutes_then_carving_ice(shared_dir, tmp_path):
-    history = 3000
+def test_eval_measures_the_switch_on_a_bag_of_a_minute_then_carving_ice(shared_dir, tmp_path):
+    # A minute is ten context windows; the ten-minute history is the pipeline test's above.
+    history = 300
     stream = clips.switch_stream(shared_dir, history, 60)
     clips.write_switch_bag(tmp_path / 'bag', CAMERA + '/compressed', stream)
     first = stream[0][0]
@@ -315,9 +322,10 @@ def test_eval_measures_the_switch_on_a_bag_of_ten_minutes_then_carving_ice(share
 
 @pytest.mark.ros
 @pytest.mark.model
-def test_live_node_switches_to_carving_ice_after_a_minute_of_another_action(graph, shared_dir):
-    # A 30 Hz reliable camera (as most drivers are) plays a minute of the workout, then
-    # carving ice at its own 29.6 fps; the node's default context must follow within 3 s.
+def test_live_node_switches_to_carving_ice_after_24_s_of_another_action(graph, shared_dir):
+    # A 30 Hz reliable camera (as most drivers are) plays 24 s of the workout (four context
+    # windows), then carving ice at its own 29.6 fps; the node's default context must follow
+    # within 3 s.
     from movinet_ros.ros.message_conversion import pixels_to_image_msg, stamp_from_ns
     from movinet_ros_interfaces.msg import ActionRecognition
     from rclpy.qos import QoSProfile, ReliabilityPolicy
@@ -331,7 +339,7 @@ def test_live_node_switches_to_carving_ice_after_a_minute_of_another_action(grap
                                    QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE))
     other = [rgb for rgb in clips.other_frames(shared_dir) for _ in range(6)]
     carving = list(clips.carving_frames_native(shared_dir))
-    frames = [other[i % len(other)] for i in range(60 * 30)]
+    frames = [other[i % len(other)] for i in range(24 * 30)]
     switch_index = len(frames)
     frames += [carving[i % len(carving)] for i in range(6 * 30)]
     period_ns = SEC // 30
@@ -353,7 +361,7 @@ def test_live_node_switches_to_carving_ice_after_a_minute_of_another_action(grap
     switch_ns = stamps[switch_index]
     before = [m for m in actions if m.header.stamp.sec * SEC + m.header.stamp.nanosec < switch_ns]
     after = [m for m in actions if m.header.stamp.sec * SEC + m.header.stamp.nanosec >= switch_ns]
-    assert len(before) >= 250, (len(before), graph.output(node))
+    assert len(before) >= 100, (len(before), graph.output(node))
     assert before[-1].results[0].label != clips.CARVING_ICE
     first = next((m for m in after if m.results[0].label == clips.CARVING_ICE), None)
     assert first is not None, [m.results[0].label for m in after]
