@@ -125,7 +125,7 @@ start() {  # start NAME ARGS...: run an executable in the background, output to 
 # The viewer first, so it has found the node's output by the time the first result comes.
 # It runs until stopped: DEMO_SECONDS counts from the clip's start (below), so a slow start
 # (model loading on a busy machine) takes nothing from the clip shown.
-movinet-ros watch --topic /actions 2>"${logs}/watch.err" &
+movinet-ros watch --topic /actions --ready-file "${logs}/watch.ready" 2>"${logs}/watch.err" &
 watch_pid=$!
 pids+=("${watch_pid}")
 # The node subscribes with the reliability of the camera played, known here: with input_qos
@@ -139,6 +139,19 @@ echo "starting the movinet node with $(basename "${MODEL}") (logs: ${logs})"
 start movinet_node --ros-args -p model_path:="${MODEL}" -p labels_path:="${LABELS}" \
   -p input_qos:="${input_qos}" -r image:=/camera/image_raw
 wait_for_line movinet_node '\]: active: ' 'become active'
+# The viewer must have matched the node's output before the first frame goes, or it misses
+# the first results, and the first result would not be the clip's first frame.
+deadline=$((SECONDS + START_SECONDS))
+until [ -e "${logs}/watch.ready" ]; do
+  check_processes
+  if ! kill -0 "${watch_pid}" 2>/dev/null || [ "${SECONDS}" -ge "${deadline}" ]; then
+    echo "make demo: the viewer did not match /actions in ${START_SECONDS} s:" >&2
+    cat "${logs}/watch.err" >&2
+    failed=1
+    exit 1
+  fi
+  sleep 0.1
+done
 # wait_for_subscribers holds the first frame until the node's subscription has matched, and
 # the second until the node has acknowledged the first.
 start video_publisher --ros-args -p video:="${VIDEO}" -p reliability:="${RELIABILITY}" \

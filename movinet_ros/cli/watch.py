@@ -32,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='exit after N messages (0: never)')
     parser.add_argument('--seconds', type=non_negative_float, default=0.0,
                         help='exit after this long (0: never)')
+    parser.add_argument('--ready-file', default='',
+                        help='create this file once a publisher of the topic is matched, '
+                             'for a script that starts the stream only then')
 
 
 def render(msg, now_ns: int) -> str:
@@ -73,8 +76,10 @@ def run(args: argparse.Namespace) -> int:
         print(('\x1b[H\x1b[J' if interactive else '') + text + ('' if interactive else '\n'),
               flush=True)
 
-    node.create_subscription(ActionRecognition, args.topic, show,
-                             QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE))
+    subscription = node.create_subscription(
+        ActionRecognition, args.topic, show,
+        QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE))
+    ready_file = args.ready_file
     if not interactive:
         print(f'waiting for {node.resolve_topic_name(args.topic)} ...', flush=True)
     started = time.monotonic()
@@ -85,6 +90,11 @@ def run(args: argparse.Namespace) -> int:
         while rclpy.ok() and (args.count <= 0 or received < args.count) and (
                 deadline is None or time.monotonic() < deadline):
             rclpy.spin_once(node, timeout_sec=0.2)
+            if ready_file and subscription.get_publisher_count() > 0:
+                # Matched, not only discovered: a message published from now on arrives.
+                with open(ready_file, 'w', encoding='utf-8'):
+                    pass
+                ready_file = ''
             if received == 0:
                 # Counted while the context is up: a Ctrl-C shuts it down under the loop.
                 publishers = node.count_publishers(topic)

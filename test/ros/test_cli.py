@@ -187,11 +187,13 @@ def test_classify_says_the_video_is_missing_before_loading_the_model(tmp_path, m
 
 
 @pytest.mark.ros
-def test_watch_without_a_publisher_says_nothing_arrived_and_fails(ros_env):
+def test_watch_without_a_publisher_says_nothing_arrived_and_fails(ros_env, tmp_path):
+    ready = tmp_path / 'ready'
     process = subprocess.run([sys.executable, '-m', 'movinet_ros.cli', 'watch', '--topic',
-                              '/actions', '--seconds', '2'], env=ros_env, capture_output=True,
-                             text=True, timeout=TIMEOUT_SEC)
+                              '/actions', '--seconds', '2', '--ready-file', str(ready)],
+                             env=ros_env, capture_output=True, text=True, timeout=TIMEOUT_SEC)
     assert process.returncode == 1, process
+    assert not ready.exists(), 'ready without a publisher matched'
     assert process.stderr.strip() == (
         'movinet-ros watch: nothing arrived on /actions in 2 s (no publisher on it; is '
         'movinet_node running, active, and in this ROS_DOMAIN_ID?)'), process.stderr
