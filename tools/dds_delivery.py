@@ -18,8 +18,8 @@ Print how many camera frames reach a subscriber per QoS and profile (docs/camera
 
 For each row, a camera driver process (tools/testbed/camera_driver.py) publishes 200
 bgr8 frames at 30 Hz with the row's reliability and Fast DDS profile, and a plain counting
-subscriber here (keep-last 1, the row's reliability, as movinet_node subscribes) counts
-what arrives and what DDS reports lost. Everything stays on this machine (localhost
+subscriber here (the node's input QoS with the row's reliability) counts what arrives and
+what DDS reports lost. Everything stays on this machine (localhost
 discovery, loopback-only profiles, its own ROS_DOMAIN_ID). About 3 minutes. Example:
 
     . scripts/env.sh && python tools/dds_delivery.py [--clip ../shared/clips/carving_ice.mp4]
@@ -58,6 +58,7 @@ def main() -> int:
     parser.add_argument('--domain-id', type=int, default=os.getpid() % 100 + 101)
     args = parser.parse_args()
     from movinet_ros.ros.dds_profile import profile_environment
+    from movinet_ros.ros.subscription_qos import INPUT_DEPTH, input_profile
     if not args.clip.is_file():
         print(f'no clip at {args.clip}: this script needs ../shared', file=sys.stderr)
         return 1
@@ -69,7 +70,7 @@ def main() -> int:
 
     import rclpy
     from rclpy.event_handler import SubscriptionEventCallbacks
-    from rclpy.qos import QoSProfile, ReliabilityPolicy
+    from rclpy.qos import ReliabilityPolicy
     from sensor_msgs.msg import Image
 
     rclpy.init(domain_id=args.domain_id)
@@ -88,7 +89,7 @@ def main() -> int:
             received, lost = [], []
             subscription = node.create_subscription(
                 Image, '/camera/image_raw', lambda data: received.append(1),
-                QoSProfile(depth=1, reliability=policies[subscriber]), raw=True,
+                input_profile(policies[subscriber]), raw=True,
                 event_callbacks=SubscriptionEventCallbacks(
                     message_lost=lambda info: lost.append(info.total_count_change)))
             driver = subprocess.Popen(
@@ -105,8 +106,8 @@ def main() -> int:
             sent = len(json.loads(driver.communicate()[0].strip().splitlines()[-1])['sent'])
             node.destroy_subscription(subscription)
             cells.append(f'{len(received)} of {sent} ({sum(lost)})')
-        print(f'| {publisher.replace("_", " ")} | {subscriber.replace("_", " ")} depth 1 | '
-              f'{profile} | ' + ' | '.join(cells) + ' |', flush=True)
+        print(f'| {publisher.replace("_", " ")} | {subscriber.replace("_", " ")} '
+              f'depth {INPUT_DEPTH} | {profile} | ' + ' | '.join(cells) + ' |', flush=True)
     node.destroy_node()
     rclpy.try_shutdown()
     return 0

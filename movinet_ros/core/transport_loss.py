@@ -27,8 +27,8 @@ report on a best-effort subscription (a bridge on the way); on a reliable one th
 jitter or the node's own lag, and only DDS's count is loss (``clear(stamps=False)``).
 Frames the node's own throttle drops were received, so they are never loss. Gaps longer
 than ``pause_sec`` are a camera that paused, not loss. Nor are the frames that came while
-the node was busy (a processed frame, another camera's): its depth-1 subscription keeps only
-the newest of them, so ``add`` takes how long the node was busy before the frame, and the
+the node was busy (a processed frame, another camera's): its keep-last subscription keeps
+only the newest of them, so ``add`` takes how long the node was busy before the frame, and the
 frames that time explains are not loss.
 
 ``LossEpisodes`` decides when that share is worth a warning: once when a loss episode starts

@@ -27,7 +27,7 @@ from typing import Any
 from movinet_ros.ros.camera_streams import Camera
 from movinet_ros.ros.settings import NodeSettings
 from movinet_ros.ros.subscription_qos import (
-    choose_reliability, describe, input_profile, overriding_options)
+    choose_reliability, describe, INPUT_DEPTH, input_profile, overriding_options)
 from rclpy.event_handler import SubscriptionEventCallbacks
 from sensor_msgs.msg import CompressedImage, Image
 
@@ -94,8 +94,8 @@ class CameraInputs:
         # before any camera was seen, it may not be what the camera calls for: match() says.
         camera.subscribed(
             actual, matched=bool(publishers) or overridden or settings.input_qos != 'auto')
-        node.get_logger().info(
-            f'{camera.image_topic}: subscribing {describe(actual)}, depth 1 ({reason})')
+        node.get_logger().info(f'{camera.image_topic}: subscribing {describe(actual)}, '
+                               f'depth {INPUT_DEPTH} ({reason})')
 
     def match(self, cameras: Sequence[Camera], settings: NodeSettings) -> None:
         """Subscribe newly discovered cameras; re-subscribe those whose QoS changed."""

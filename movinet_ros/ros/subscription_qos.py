@@ -20,8 +20,10 @@ A best-effort subscription matches every publisher, but from a reliable camera d
 (v4l2_camera, usb_cam, most C++ drivers) it gets best-effort delivery, and raw images
 larger than Fast DDS's shared-memory segment are then mostly lost. ``auto`` subscribes
 reliable when every publisher on the topic offers reliable, else best effort; the node
-re-decides when publishers come, go or change. Always keep-last depth 1 (the model wants
-the newest frame, never a queue of stale ones) and volatile.
+re-decides when publishers come, go or change. Always volatile and keep-last
+``INPUT_DEPTH`` (2): the newest frames, never a queue of stale ones, and one frame of slack
+so that a node held up for a camera period (a busy machine, a reliable sample repaired
+late) still takes the frame its throttle's slot wants (docs/cameras_and_dds.md has the figures).
 """
 
 from __future__ import annotations
@@ -33,14 +35,15 @@ from rclpy.qos import (
     DurabilityPolicy, HistoryPolicy, QoSPolicyKind, QoSProfile, ReliabilityPolicy)
 from rclpy.qos_overriding_options import QoSOverridingOptions
 
-__all__ = ['choose_reliability', 'describe', 'input_profile', 'INPUT_QOS_MODES',
-           'overriding_options']
+__all__ = ['choose_reliability', 'describe', 'input_profile', 'INPUT_DEPTH',
+           'INPUT_QOS_MODES', 'overriding_options']
+INPUT_DEPTH = 2
 _NAMES = {ReliabilityPolicy.RELIABLE: 'reliable', ReliabilityPolicy.BEST_EFFORT: 'best effort'}
 
 
 def input_profile(reliability: ReliabilityPolicy) -> QoSProfile:
-    """Return the input QoS: keep-last depth 1, volatile, with ``reliability``."""
-    return QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST,
+    """Return the input QoS: keep-last ``INPUT_DEPTH``, volatile, with ``reliability``."""
+    return QoSProfile(depth=INPUT_DEPTH, history=HistoryPolicy.KEEP_LAST,
                       durability=DurabilityPolicy.VOLATILE, reliability=reliability)
 
 

@@ -96,7 +96,7 @@ def test_reliable_camera_on_fastdds_defaults_is_matched_and_runs_at_5_hz(
     node, actions, sent = run_camera(graph, model_path, labels_path, clip_path, size,
                                      'reliable', DEFAULTS_PROFILE, ReliabilityPolicy.RELIABLE)
     assert_5_hz_of_source_stamps(graph, node, actions, sent)
-    assert 'subscribing reliable, depth 1 (1 reliable publisher(s))' in graph.output(node)
+    assert 'subscribing reliable, depth 2 (1 reliable publisher(s))' in graph.output(node)
 
 
 def test_best_effort_camera_on_the_images_profile_runs_at_5_hz(
@@ -153,5 +153,5 @@ def test_a_camera_restarted_reliable_is_matched_again(graph, model_path, labels_
         graph.output(node)
     driver_stamps(graph, second)
     log = graph.output(node)
-    assert 'subscribing reliable, depth 1 (1 reliable publisher(s))' in log, log
+    assert 'subscribing reliable, depth 2 (1 reliable publisher(s))' in log, log
     assert node.poll() is None

@@ -86,7 +86,7 @@ def test_wrong_camera_settings_stop_the_demo_with_the_error(
 
 def test_first_result_is_the_clips_first_frame(ros_env, model_path, labels_path, clip_path):
     # DEMO_SECONDS counts from the clip's start: 6 s of clip make up to 30 results (fewer
-    # where a busy machine drops frames at the node's depth-1 queue).
+    # where a busy machine drops frames at the node's keep-last queue).
     done = run_demo(ros_env, DEMO_SECONDS=6)
     assert done.returncode == 0, done
     assert 'make demo:' not in done.stderr, done.stderr

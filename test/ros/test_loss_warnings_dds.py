@@ -84,7 +84,7 @@ def test_twenty_starts_beside_a_reliable_camera_never_warn_of_loss(
         if LOSS_WARNING in log:
             pytest.fail(f'start {start} warned of loss:\n{log}')
         subscribed = [m for s, _, m in log_lines(log) if ': subscribing ' in m]
-        assert subscribed[-1].endswith('subscribing reliable, depth 1 (1 reliable publisher(s))')
+        assert subscribed[-1].endswith('subscribing reliable, depth 2 (1 reliable publisher(s))')
         paths.append(len(subscribed))
     assert driver.poll() is None, 'the camera stopped before the 20th start'
     # How many starts subscribed once (reliable, the camera known at activation) and how many
@@ -107,7 +107,7 @@ def test_a_reliable_camera_that_comes_after_the_node_is_no_loss(
     graph.spin_for(1.0)
     log = graph.output(node)
     subscribed = [m for _, _, m in log_lines(log) if ': subscribing ' in m]
-    assert subscribed[0].endswith('subscribing best effort, depth 1 (no publisher yet)'), log
+    assert subscribed[0].endswith('subscribing best effort, depth 2 (no publisher yet)'), log
     assert subscribed[-1].endswith('(1 reliable publisher(s))'), log
     assert LOSS_WARNING not in log, log
 

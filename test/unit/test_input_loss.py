@@ -71,7 +71,7 @@ def test_a_pause_is_not_loss_and_a_stamp_back_starts_over():
 
 def test_frames_that_came_while_the_node_was_busy_are_not_loss():
     # Every 6th frame is processed for 110 ms: of frames 1, 2 and 3 that came meanwhile the
-    # depth-1 subscription keeps only the last (two are overwritten, not lost).
+    # node's keep-last subscription took only the last (two were overwritten, not lost).
     stamps = [i * PERIOD for i in range(600) if i % 6 not in (1, 2)]
     told, untold = LossEstimator(), LossEstimator()
     for stamp in stamps:
@@ -167,7 +167,7 @@ def test_input_qos_follows_the_publishers():
     assert choose_reliability('reliable', [best])[0] == reliable
     profile = input_profile(reliable)
     assert (profile.depth, profile.history, profile.durability) == (
-        1, HistoryPolicy.KEEP_LAST, DurabilityPolicy.VOLATILE)
+        2, HistoryPolicy.KEEP_LAST, DurabilityPolicy.VOLATILE)
     assert QoSPolicyKind.RELIABILITY not in overriding_options(False).policy_kinds
     assert QoSPolicyKind.RELIABILITY in overriding_options(True).policy_kinds
 
