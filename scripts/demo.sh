@@ -90,6 +90,10 @@ check_processes() {
       echo "make demo: ${name} logged an error:" >&2
     else
       wait "${pid}"; status=$?
+      # The node and the publisher run until they are stopped: a clean end is a Ctrl-C
+      # whose SIGINT bash let pass without its trap (it does when a child it was waiting
+      # for ended normally), not a failure.
+      [ "${status}" -eq 0 ] && [ -z "${errors}" ] && exit 130
       echo "make demo: ${name} exited with code ${status}:" >&2
       [ -z "${errors}" ] && errors="$(tail -n 20 "${logs}/${name}.log")"
     fi

@@ -56,7 +56,9 @@ def test_listener_logs_confident_results_and_ends_cleanly_on_ctrl_c(graph, tmp_p
                 break
         assert logged(), 'the listener did not log the result'
         listener.send_signal(signal.SIGINT)
-        assert listener.wait(timeout=20) == 0
+        listener.wait(timeout=20)
+        log.seek(0)
+        assert listener.returncode == 0, log.read()
     finally:
         if listener.poll() is None:
             listener.kill()
