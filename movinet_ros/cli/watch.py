@@ -58,14 +58,17 @@ def run(args: argparse.Namespace) -> int:
     Returns 0, or 1 when not one message arrived (said on stderr).
     """
     import rclpy
-    from rclpy.executors import ExternalShutdownException
     from rclpy.qos import QoSProfile, ReliabilityPolicy
 
+    from movinet_ros.ros.spin import init_with_stop_flag
     from movinet_ros_interfaces.msg import ActionRecognition
 
     interactive = sys.stdout.isatty()
     received = 0
-    rclpy.init()
+    # SIGINT / SIGTERM end the loop between spins: rclpy's own handlers shut the context
+    # down from their thread, which can leave the spin stuck in its wait. The flag also
+    # takes SIGINT where the shell started the viewer with it ignored (a script's `&`).
+    stop_requested = init_with_stop_flag()
     node = rclpy.create_node('movinet_watch')
 
     def show(msg) -> None:
@@ -87,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
     topic = node.resolve_topic_name(args.topic)
     publishers = 0
     try:
-        while rclpy.ok() and (args.count <= 0 or received < args.count) and (
+        while not stop_requested and rclpy.ok() and (
+                args.count <= 0 or received < args.count) and (
                 deadline is None or time.monotonic() < deadline):
             rclpy.spin_once(node, timeout_sec=0.2)
             if ready_file and subscription.get_publisher_count() > 0:
@@ -96,10 +100,7 @@ def run(args: argparse.Namespace) -> int:
                     pass
                 ready_file = ''
             if received == 0:
-                # Counted while the context is up: a Ctrl-C shuts it down under the loop.
                 publishers = node.count_publishers(topic)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
     finally:
         node.destroy_node()
         rclpy.try_shutdown()

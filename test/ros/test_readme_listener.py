@@ -35,7 +35,8 @@ def test_listener_logs_confident_results_and_ends_cleanly_on_ctrl_c(graph, tmp_p
     script = tmp_path / 'action_listener.py'
     script.write_text(listener_snippet())
     log = (tmp_path / 'output').open('w+')
-    listener = subprocess.Popen([sys.executable, str(script)], env=graph.env, stdout=log,
+    listener = subprocess.Popen([sys.executable, str(script)],
+                                env=dict(graph.env, PYTHONFAULTHANDLER='1'), stdout=log,
                                 stderr=subprocess.STDOUT, text=True)
     try:
         publisher = graph.node.create_publisher(
@@ -56,7 +57,10 @@ def test_listener_logs_confident_results_and_ends_cleanly_on_ctrl_c(graph, tmp_p
                 break
         assert logged(), 'the listener did not log the result'
         listener.send_signal(signal.SIGINT)
-        listener.wait(timeout=20)
+        try:
+            listener.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f'the listener did not end on SIGINT: {_stuck(listener, log)}')
         log.seek(0)
         assert listener.returncode == 0, log.read()
     finally:
@@ -67,3 +71,13 @@ def test_listener_logs_confident_results_and_ends_cleanly_on_ctrl_c(graph, tmp_p
     output = log.read()
     log.close()
     assert 'Traceback' not in output and 'KeyboardInterrupt' not in output, output
+
+
+def _stuck(process: subprocess.Popen, log) -> str:
+    """Say what a process that did not end is doing: its signal masks and Python stacks."""
+    with open(f'/proc/{process.pid}/status', encoding='utf-8') as status:
+        masks = [line.strip() for line in status if line.startswith(('State', 'Sig', 'Threads'))]
+    process.send_signal(signal.SIGABRT)  # PYTHONFAULTHANDLER: every thread's stack
+    process.wait(timeout=10)
+    log.seek(0)
+    return '; '.join(masks) + '\n' + log.read()
