@@ -90,9 +90,9 @@ check_processes() {
       echo "make demo: ${name} logged an error:" >&2
     else
       wait "${pid}"; status=$?
-      # The node and the publisher run until they are stopped: a clean end is a Ctrl-C
-      # whose SIGINT bash let pass without its trap (it does when a child it was waiting
-      # for ended normally), not a failure.
+      # The node and the publisher run until they are stopped: a clean end is a SIGINT
+      # that the trap above did not see (bash started with it ignored, as by a script's
+      # `&`, cannot trap it), not a failure.
       [ "${status}" -eq 0 ] && [ -z "${errors}" ] && exit 130
       echo "make demo: ${name} exited with code ${status}:" >&2
       [ -z "${errors}" ] && errors="$(tail -n 20 "${logs}/${name}.log")"
@@ -175,9 +175,8 @@ done
 wait "${watch_pid}"
 status=$?
 check_processes
-# The viewer runs until it is stopped: ended with 0 before DEMO_SECONDS were up, Ctrl-C (or
-# SIGTERM) stopped it. Say 130 here too, since the INT trap above did not always take effect
-# before the viewer's end reached this line.
+# The viewer runs until it is stopped: ended with 0 before DEMO_SECONDS were up, a SIGINT
+# or SIGTERM stopped it. Say 130 here too: bash started with SIGINT ignored runs no trap.
 if [ "${status}" -eq 0 ] && [ ! -e "${logs}/demo_seconds_up" ]; then
   status=130
 fi

@@ -19,6 +19,7 @@ import subprocess
 import sys
 
 from helpers.constants import NODE_DOC
+from helpers.signals import with_sigint
 from movinet_ros_interfaces.msg import ActionHypothesis, ActionRecognition
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
@@ -35,7 +36,8 @@ def test_listener_logs_confident_results_and_ends_cleanly_on_ctrl_c(graph, tmp_p
     script = tmp_path / 'action_listener.py'
     script.write_text(listener_snippet())
     log = (tmp_path / 'output').open('w+')
-    listener = subprocess.Popen([sys.executable, str(script)],
+    # Started as from a terminal, where Ctrl-C reaches a Python program as KeyboardInterrupt.
+    listener = subprocess.Popen(with_sigint([sys.executable, str(script)]),
                                 env=dict(graph.env, PYTHONFAULTHANDLER='1'), stdout=log,
                                 stderr=subprocess.STDOUT, text=True)
     try:
