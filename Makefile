@@ -61,6 +61,11 @@ demo: setup
 
 setup: $(COLCON_STAMP)
 
+# Python caches what it compiles on first use only if it may write bytecode: an environment
+# with PYTHONDONTWRITEBYTECODE set (this CI machine's) had every process of the suite compile
+# its imports again (7:22-8:16 of tests from a fresh clone, 5:54 with the cache).
+unexport PYTHONDONTWRITEBYTECODE
+
 # Python venv with the pinned ROS 2 wheels, then the wheels' CMake include-path fix-up.
 # --no-compile: Python compiles what is imported on first use; compiling all of SciPy,
 # Ray and the rest up front took 25 of the install's 80 s.
