@@ -65,9 +65,8 @@ def run(args: argparse.Namespace) -> int:
 
     interactive = sys.stdout.isatty()
     received = 0
-    # SIGINT / SIGTERM end the loop between spins: rclpy's own handlers shut the context
-    # down from their thread, which can leave the spin stuck in its wait. The flag also
-    # takes SIGINT where the shell started the viewer with it ignored (a script's `&`).
+    # SIGINT / SIGTERM end the loop between spins, as they end the node: the flag also takes
+    # a SIGINT that a script's `&` started the viewer ignoring (demo.sh starts it so).
     stop_requested = init_with_stop_flag()
     node = rclpy.create_node('movinet_watch')
 
