@@ -56,6 +56,11 @@ _TEXT = (20, 20, 20)
 _TOP1_BAR = (31, 119, 180)
 _OTHER_BAR = (170, 170, 170)
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
+# Event bars: the first lane's height, the step between lanes (probability units) and the
+# width of one character of a 7 pt label as a share of the time axis (10 in figure).
+_EVENT_Y = 1.05
+_LANE_STEP = 0.08
+_LABEL_CHAR_SHARE = 0.0075
 
 
 def _origin(predictions: Sequence[FramePrediction], segments: Sequence[Segment],
@@ -81,6 +86,25 @@ def _series(ordered: Sequence[FramePrediction], top_n: int) -> dict[str, np.ndar
     return series
 
 
+def event_lanes(spans: Sequence[tuple[float, float]], *, min_length: Sequence[float]) -> list[int]:
+    """
+    Return a lane (0, 1, ...) per (start, end) span so that no two in a lane overlap.
+
+    A span takes at least its ``min_length`` (its label's width) from its start; each goes in
+    the lowest lane that is free by its start, in the order given.
+    """
+    lane_ends: list[float] = []
+    lanes = []
+    for (start, end), length in zip(spans, min_length, strict=True):
+        lane = next((i for i, lane_end in enumerate(lane_ends) if lane_end <= start),
+                    len(lane_ends))
+        if lane == len(lane_ends):
+            lane_ends.append(0.0)
+        lane_ends[lane] = max(end, start + length)
+        lanes.append(lane)
+    return lanes
+
+
 def plot_timeline(predictions: Iterable[FramePrediction], segments: Iterable[Segment],
                   out_path: str | os.PathLike[str], *, title: str = '', top_n: int = 5,
                   origin_ns: int | None = None,
@@ -88,7 +112,8 @@ def plot_timeline(predictions: Iterable[FramePrediction], segments: Iterable[Seg
     """
     Save a plot of class probability over time with the annotated segments shaded.
 
-    Predicted ``events`` are drawn as bars along the top, in their label's colour.
+    Predicted ``events`` are drawn as bars along the top, in their label's colour; events
+    that overlap, or whose labels would, go in lanes above each other.
 
     Time is in seconds from ``origin_ns`` (default: the first frame). The file format
     follows the extension of ``out_path`` (.png, .svg, .pdf). Returns the path written.
@@ -116,18 +141,25 @@ def plot_timeline(predictions: Iterable[FramePrediction], segments: Iterable[Seg
                   fontsize=8, clip_on=True, wrap=True,
                   transform=axes.get_xaxis_transform())
 
-    for event in events:
-        start = (event.start_ns - origin) / NS_PER_SEC
-        end = (event.end_ns - origin) / NS_PER_SEC
-        axes.plot([start, end], [1.05, 1.05], color=colors.get(event.label, '0.2'),
+    drawn = sorted(events, key=lambda event: event.start_ns)
+    bars = [((event.start_ns - origin) / NS_PER_SEC, (event.end_ns - origin) / NS_PER_SEC)
+            for event in drawn]
+    axis = max([0.0, *times, *(end for _, end in bars)]) - min([0.0, *times])
+    label_width = [_LABEL_CHAR_SHARE * len(f'event: {event.label}') * axis for event in drawn]
+    lanes = event_lanes(bars, min_length=label_width)
+    for event, (start, end), lane in zip(drawn, bars, lanes):
+        height = _EVENT_Y + lane * _LANE_STEP
+        axes.plot([start, end], [height, height], color=colors.get(event.label, '0.2'),
                   linewidth=5, solid_capstyle='butt')
-        axes.text(start, 1.065, f'event: {event.label}', ha='left', va='bottom', fontsize=7,
-                  clip_on=True)
+        axes.text(start, height + 0.015, f'event: {event.label}', ha='left', va='bottom',
+                  fontsize=7, clip_on=True)
 
     if not ordered:
         axes.text(0.5, 0.5, 'no processed frames', ha='center', va='center',
                   transform=axes.transAxes, color='0.4')
-    axes.set_ylim(0.0, 1.15)
+    # Room above the top lane for its labels and the segments' names.
+    axes.set_ylim(0.0, _EVENT_Y + (max(lanes, default=0) + 1) * _LANE_STEP + 0.05)
+    axes.set_yticks(np.linspace(0.0, 1.0, 6))
     axes.set_xlabel('time since first frame (s)' if origin_ns is None else 'time (s)')
     axes.set_ylabel('probability')
     axes.grid(alpha=0.3)

@@ -21,7 +21,7 @@ import pathlib
 
 from benchmark.switching import (  # noqa: F401 (re-exported for the tests)
     carving_frames, carving_frames_native, CARVING_ICE, frames_until_top1, other_frames,
-    switch_stream)
+    switch_stream, write_switch_bag)
 import cv2
 from movinet_ros.offline.video import read_video
 import numpy as np
@@ -46,21 +46,3 @@ def clip_frames(path: pathlib.Path, *, rgb: bool = True, stride: int = 1,
     """Return only the pixels of the frames stamped_clip_frames gives."""
     return [pixels for _, pixels in stamped_clip_frames(path, rgb=rgb, stride=stride,
                                                         limit=limit)]
-
-
-def write_switch_bag(path: pathlib.Path, topic: str,
-                     stream: list[tuple[int, np.ndarray]], *, compressed: bool = True) -> None:
-    """Write ``stream`` as a rosbag2 (mcap) of JPEG CompressedImages (else bgr8 Images)."""
-    from movinet_ros.offline.bags.bag_io import (
-        COMPRESSED_IMAGE_TYPE, IMAGE_TYPE, image_message, ros2_typestore, ROSBAG2_VERSION,
-        STORAGES)
-    from rosbags.rosbag2 import Writer
-
-    typestore = ros2_typestore()
-    with Writer(path, version=ROSBAG2_VERSION, storage_plugin=STORAGES['mcap']) as writer:
-        msgtype = COMPRESSED_IMAGE_TYPE if compressed else IMAGE_TYPE
-        connection = writer.add_connection(topic, msgtype, typestore=typestore)
-        for stamp_ns, rgb in stream:
-            msg = image_message(typestore, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), stamp_ns,
-                                'camera', compressed=compressed)
-            writer.write(connection, stamp_ns, typestore.serialize_cdr(msg, msgtype))

@@ -19,8 +19,8 @@ import cv2
 from helpers.clips import stamped_clip_frames
 from helpers.constants import NS_PER_SEC as SEC
 from movinet_ros.offline.plots import (
-    MIN_FRAME_HEIGHT, PANEL_WIDTH, plot_timeline, PlotError, render_frame, TIMELINE_DPI,
-    TIMELINE_SIZE_IN, write_animation)
+    event_lanes, MIN_FRAME_HEIGHT, PANEL_WIDTH, plot_timeline, PlotError, render_frame,
+    TIMELINE_DPI, TIMELINE_SIZE_IN, write_animation)
 from movinet_ros.offline.scoring.annotations import Segment
 from movinet_ros.offline.scoring.frame_metrics import FramePrediction
 import numpy as np
@@ -77,6 +77,16 @@ def test_timeline_shows_the_classes_with_the_highest_peaks(tmp_path):
     first = plot_timeline(base, [], tmp_path / 'a.png', top_n=1).read_bytes()
     second = plot_timeline(peak_c, [], tmp_path / 'b.png', top_n=1).read_bytes()
     assert first != second
+
+
+def test_overlapping_events_and_labels_get_lanes_of_their_own():
+    # The README picture's events: one inside another, then one starting under a label.
+    spans = [(0.4, 3.6), (6.0, 8.8), (7.2, 8.0), (9.6, 10.8), (10.8, 20.0), (20.0, 25.4)]
+    assert event_lanes(spans, min_length=[0.0] * 6) == [0, 0, 1, 0, 0, 0]
+    assert event_lanes(spans, min_length=[4.0] * 6) == [0, 0, 1, 2, 0, 0]
+    assert event_lanes([], min_length=[]) == []
+    with pytest.raises(ValueError):
+        event_lanes(spans, min_length=[1.0])
 
 
 def test_render_frame_layout():

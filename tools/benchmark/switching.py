@@ -76,6 +76,24 @@ def switch_stream(shared_dir: pathlib.Path, history: int,
     return [((index + 1) * PERIOD_NS, rgb) for index, rgb in enumerate(frames)]
 
 
+def write_switch_bag(path: pathlib.Path, topic: str,
+                     stream: list[tuple[int, np.ndarray]], *, compressed: bool = True) -> None:
+    """Write ``stream`` as a rosbag2 (mcap) of JPEG CompressedImages (else bgr8 Images)."""
+    from movinet_ros.offline.bags.bag_io import (
+        COMPRESSED_IMAGE_TYPE, IMAGE_TYPE, image_message, ros2_typestore, ROSBAG2_VERSION,
+        STORAGES)
+    from rosbags.rosbag2 import Writer
+
+    typestore = ros2_typestore()
+    with Writer(path, version=ROSBAG2_VERSION, storage_plugin=STORAGES['mcap']) as writer:
+        msgtype = COMPRESSED_IMAGE_TYPE if compressed else IMAGE_TYPE
+        connection = writer.add_connection(topic, msgtype, typestore=typestore)
+        for stamp_ns, rgb in stream:
+            msg = image_message(typestore, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), stamp_ns,
+                                'camera', compressed=compressed)
+            writer.write(connection, stamp_ns, typestore.serialize_cdr(msg, msgtype))
+
+
 def frames_until_top1(results, label: str = CARVING_ICE) -> int | None:
     """Count processed frames until ``label`` is top-1 (1: the first one); None if never."""
     for count, result in enumerate(results, start=1):
