@@ -103,12 +103,15 @@ check_processes() {
   done
 }
 
-wait_for_line() {  # wait_for_line NAME PATTERN WHAT: until NAME's log has PATTERN, bounded
-  local deadline=$((SECONDS + START_SECONDS))
+# wait_for_line NAME PATTERN WHAT [SECONDS]: until NAME's log has PATTERN, at most SECONDS
+# (default START_SECONDS).
+wait_for_line() {
+  local limit="${4:-${START_SECONDS}}"
+  local deadline=$((SECONDS + limit))
   until grep -q "$2" "${logs}/$1.log"; do
     check_processes
     if [ "${SECONDS}" -ge "${deadline}" ]; then
-      echo "make demo: $1 did not $3 in ${START_SECONDS} s; its log:" >&2
+      echo "make demo: $1 did not $3 in ${limit} s; its log:" >&2
       tail -n 20 "${logs}/$1.log" >&2
       failed=1
       exit 1
@@ -163,6 +166,10 @@ start video_publisher --ros-args -p video:="${VIDEO}" -p reliability:="${RELIABI
   "${size_args[@]}" -r image:=/camera/image_raw
 wait_for_line video_publisher '\]: publishing ' 'start publishing'
 grep -o 'publishing .*' "${logs}/video_publisher.log"
+# The clip starts when the node has matched (discovery can take seconds): DEMO_SECONDS count
+# from there. The publisher holds the frames START_SECONDS at most, then publishes anyway.
+wait_for_line video_publisher '\]: first frame published' 'publish its first frame' \
+  $((START_SECONDS + 10))
 if [ "${DEMO_SECONDS}" != 0 ]; then
   # The viewer ends on SIGINT as on Ctrl-C: its status says whether anything arrived.
   ( sleep "${DEMO_SECONDS}"; : >"${logs}/demo_seconds_up"; kill -INT "${watch_pid}" 2>/dev/null ) &

@@ -289,6 +289,11 @@ class VideoPublisher(Node):
             msg.header.stamp, msg.header.frame_id = stamp, settings.frame_id
             self._jpeg_pub.publish(msg)
         self._published += 1
+        if self._published == 1:
+            # The clip starts here, after any hold: demo.sh times DEMO_SECONDS from this line.
+            self.get_logger().info(
+                f'first frame published, {time.monotonic() - self._hold_started:.1f} s '
+                'after start-up')
 
     def _stop(self) -> None:
         self._timer.cancel()
