@@ -29,6 +29,7 @@ import sys
 
 from benchmark.context_rules import copy_costs, Layout, measure_layout, \
     pipeline_maker
+from benchmark.shared_data import add_shared_argument, LABELS_NAME, MODEL_NAME, models_dir
 from movinet_ros.core.context import RULES
 
 # Processed frames timed per way of running the copies (CPU time of this process).
@@ -43,25 +44,22 @@ def _seconds(value):
 def main() -> int:
     """Measure every rule on every layout and print one markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--shared', type=pathlib.Path,
-                        default=pathlib.Path(__file__).resolve().parents[1].parent / 'shared')
+    add_shared_argument(parser)
     parser.add_argument('--manifest', type=pathlib.Path,
                         help='clips to score (default: SHARED/clips/real/manifest.csv)')
     parser.add_argument('--rules', nargs='+', choices=sorted(RULES), default=list(RULES))
     parser.add_argument('--layouts', nargs='+', metavar='COPIES:SECONDS',
                         help='e.g. 3:6 2:4 (default: 3:6 2:6 2:4 1:6)')
     args = parser.parse_args()
-    models = args.shared / 'models'
-    model = models / 'movinet_a0_stream_int8.tflite'
-    if not model.is_file():
-        print(f'no model in {models}: this script needs ../shared (README, "Models")',
-              file=sys.stderr)
+    models = models_dir(args.shared)
+    if models is None:
         return 1
+    model = models / MODEL_NAME
     manifest = args.manifest or args.shared / 'clips' / 'real' / 'manifest.csv'
     layouts = LAYOUTS if not args.layouts else tuple(
         Layout(int(copies), float(seconds))
         for copies, seconds in (item.split(':') for item in args.layouts))
-    make = pipeline_maker(model, models / 'kinetics600_label_map.txt')
+    make = pipeline_maker(model, models / LABELS_NAME)
     rules = {name: RULES[name] for name in args.rules}
     # Costs first: resident memory is measured before anything else was loaded and freed.
     print('| copies | bare invoke (one state) | copies sharing one interpreter (forks, '

@@ -32,6 +32,7 @@ import shutil
 import sys
 import tempfile
 
+from benchmark.shared_data import add_shared_argument, LABELS_NAME, MODEL_NAME, models_dir
 from benchmark.switching import carving_frames, other_frames, PERIOD_NS, write_switch_bag
 from movinet_ros.cli import main as cli_main
 
@@ -44,15 +45,12 @@ FIGURE = pathlib.Path(__file__).resolve().parents[1] / 'docs' / 'events_timeline
 def main() -> int:
     """Write the bag and annotations, run eval on them and copy the timeline to docs/."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--shared', type=pathlib.Path,
-                        default=pathlib.Path(__file__).resolve().parents[1].parent / 'shared')
+    add_shared_argument(parser)
     parser.add_argument('--out', type=pathlib.Path,
                         help="eval's output folder (default: a temporary one)")
     args = parser.parse_args()
-    models = args.shared / 'models'
-    if not (models / 'movinet_a0_stream_int8.tflite').is_file():
-        print(f'no model in {models}: this script needs ../shared (README, "Models")',
-              file=sys.stderr)
+    models = models_dir(args.shared)
+    if models is None:
         return 1
     workout, carving = other_frames(args.shared), carving_frames(args.shared)
     segments = ((WORKOUT, workout), (CARVING, carving * 2), (WORKOUT, workout))
@@ -70,8 +68,8 @@ def main() -> int:
         with annotations.open('w', newline='') as file:
             csv.writer(file).writerows([('start', 'end', 'label'), *rows])
         code = cli_main(['eval', str(work / 'bag'), '--topic', TOPIC,
-                         '--model', str(models / 'movinet_a0_stream_int8.tflite'),
-                         '--labels', str(models / 'kinetics600_label_map.txt'),
+                         '--model', str(models / MODEL_NAME),
+                         '--labels', str(models / LABELS_NAME),
                          '--annotations', str(annotations), '--out', str(out)])
         if code:
             return code

@@ -25,10 +25,10 @@ bounded context. Takes about a minute. Example:
 """
 
 import argparse
-import pathlib
 import statistics
 import sys
 
+from benchmark.shared_data import add_shared_argument, LABELS_NAME, MODEL_NAME, models_dir
 from benchmark.switching import switching_row
 from movinet_ros.core.context import ContextConfig
 from movinet_ros.core.pipeline import PipelineConfig, RecognitionPipeline
@@ -39,20 +39,17 @@ HISTORIES = (0, 50, 250, 3000)
 def main() -> int:
     """Measure each history with both contexts and print one markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--shared', type=pathlib.Path,
-                        default=pathlib.Path(__file__).resolve().parents[1].parent / 'shared')
+    add_shared_argument(parser)
     args = parser.parse_args()
-    models = args.shared / 'models'
-    if not (models / 'movinet_a0_stream_int8.tflite').is_file():
-        print(f'no model in {models}: this script needs ../shared (README, "Get a model")',
-              file=sys.stderr)
+    models = models_dir(args.shared)
+    if models is None:
         return 1
 
     def make(context_sec):
         config = PipelineConfig(reset_gap_sec=3600.0,
                                 context=ContextConfig(context_sec=context_sec))
         return lambda: RecognitionPipeline.from_files(
-            models / 'movinet_a0_stream_int8.tflite', models / 'kinetics600_label_map.txt',
+            models / MODEL_NAME, models / LABELS_NAME,
             config)
 
     print('| history before carving ice | unbounded (context_sec 0): top-1 after | '

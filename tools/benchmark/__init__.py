@@ -22,7 +22,8 @@ an isolated localhost DDS domain (end-to-end latency, the node's CPU and memory,
 cameras), ``offline`` times ``movinet-ros eval`` on a bag; ``stats`` turns samples into
 figures, ``report`` prints them and ``suite`` runs everything in order;
 ``tools/bench.py`` is the command line. ``switching`` measures the always-on streams
-(``tools/switching.py`` and the tests).
+(``tools/switching.py`` and the tests); ``shared_data`` finds the model in ../shared for the
+scripts.
 """
 
 from benchmark.errors import BenchmarkError
