@@ -19,7 +19,7 @@ Print how fast a new action wins after a long history (docs/node.md, "Temporal c
 A workout (../shared/clips/example_video01.mp4, looped) for a given history, then carving ice
 (../shared/clips/carving_ice.mp4, looped, at 5 fps), through a fresh RecognitionPipeline
 (target_fps 5, reset_gap_sec 3600) per row, unbounded (context_sec 0) and with the default
-bounded context. Takes about a minute. Example:
+bounded context. Takes about 4 minutes on a quiet 2-core machine. Example:
 
     . scripts/env.sh && python tools/switching.py [--shared ../shared]
 """
