@@ -80,6 +80,27 @@ def test_video_bag_round_trip(tmp_path, clip_path, storage, compressed):
             assert bytes(image.msg.data) == frame.tobytes()
 
 
+def test_frames_bag_keeps_the_given_stamps_and_pixels_and_a_failure_leaves_no_bag(tmp_path):
+    # Uneven stamps, as a stream spliced from two clips has; sizes that differ mid-stream.
+    stamps = [200_000_000, 400_000_000, 650_000_000, 5_000_000_000]
+    frames = [np.full((48 + 16 * (i // 2), 64, 3), 40 * i, np.uint8) for i in range(4)]
+    out = tmp_path / 'bag'
+    assert bags.write_frames_bag(zip(stamps, frames), out, TOPIC, frame_id='cam') == 4
+    images = list(read_image_messages(out, TOPIC))
+    assert [img.stamp_ns for img in images] == [img.log_time_ns for img in images] == stamps
+    assert [bytes(img.msg.data) for img in images] == [f.tobytes() for f in frames]
+    assert {img.msg.header.frame_id for img in images} == {'cam'}
+
+    def broken():
+        yield stamps[0], frames[0]
+        raise RuntimeError('camera gone')
+    with pytest.raises(RuntimeError, match='camera gone'):
+        bags.write_frames_bag(broken(), tmp_path / 'partial', TOPIC, compressed=True)
+    assert not (tmp_path / 'partial').exists()
+    with pytest.raises(BagError, match='exists already'):
+        bags.write_frames_bag(zip(stamps, frames), out, TOPIC)
+
+
 def test_max_frames_and_default_start(tmp_path, clip_path):
     out = tmp_path / 'bag'
     assert bags.write_video_bag(clip_path, out, TOPIC, max_frames=7) == 7

@@ -30,6 +30,7 @@ import pathlib
 
 import cv2
 from movinet_ros.core.pipeline import RecognitionPipeline
+from movinet_ros.offline.bags.bag_io import write_frames_bag
 from movinet_ros.offline.video import read_video
 import numpy as np
 
@@ -78,20 +79,9 @@ def switch_stream(shared_dir: pathlib.Path, history: int,
 
 def write_switch_bag(path: pathlib.Path, topic: str,
                      stream: list[tuple[int, np.ndarray]], *, compressed: bool = True) -> None:
-    """Write ``stream`` as a rosbag2 (mcap) of JPEG CompressedImages (else bgr8 Images)."""
-    from movinet_ros.offline.bags.bag_io import (
-        COMPRESSED_IMAGE_TYPE, IMAGE_TYPE, image_message, ros2_typestore, ROSBAG2_VERSION,
-        STORAGES)
-    from rosbags.rosbag2 import Writer
-
-    typestore = ros2_typestore()
-    with Writer(path, version=ROSBAG2_VERSION, storage_plugin=STORAGES['mcap']) as writer:
-        msgtype = COMPRESSED_IMAGE_TYPE if compressed else IMAGE_TYPE
-        connection = writer.add_connection(topic, msgtype, typestore=typestore)
-        for stamp_ns, rgb in stream:
-            msg = image_message(typestore, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), stamp_ns,
-                                'camera', compressed=compressed)
-            writer.write(connection, stamp_ns, typestore.serialize_cdr(msg, msgtype))
+    """Write ``stream`` (RGB) as a rosbag2 (mcap) of JPEG CompressedImages (else bgr8 Images)."""
+    bgr = ((stamp_ns, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)) for stamp_ns, rgb in stream)
+    write_frames_bag(bgr, path, topic, compressed=compressed)
 
 
 def frames_until_top1(results, label: str = CARVING_ICE) -> int | None:

@@ -26,7 +26,7 @@ Stamps: images written from a video get ``header.stamp`` = ``start_ns`` + the vi
 the frame (see :mod:`movinet_ros.offline.video`), and the bag's log time equals that stamp.
 """
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 import os
 from pathlib import Path
@@ -125,24 +125,43 @@ def write_video_bag(video_path: VideoSource, out_path: str | os.PathLike[str], t
     """
     Write the frames of a video into a new rosbag2 as camera images; return how many.
 
-    Raw frames become sensor_msgs/msg/Image (bgr8); with ``compressed`` they become
-    sensor_msgs/msg/CompressedImage holding a JPEG of ``jpeg_quality``. Frame ``i`` is
-    stamped ``start_ns + i / fps`` and logged at that same time. ``out_path`` must not exist;
-    if writing fails, the partly written bag is removed.
+    Frame ``i`` is stamped ``start_ns + i / fps``; the rest is as ``write_frames_bag``.
     """
     plugin = _storage_plugin(storage)
     path = _new_bag_path(out_path)
     frames = read_video(video_path, max_frames=max_frames, start_ns=start_ns)
+    return _write_images(((frame.stamp_ns, frame.bgr) for frame in frames), path, plugin,
+                         topic, compressed=compressed, frame_id=frame_id,
+                         jpeg_quality=jpeg_quality)
+
+
+def write_frames_bag(frames: Iterable[tuple[int, np.ndarray]], out_path: str | os.PathLike[str],
+                     topic: str, *, storage: str = 'mcap', compressed: bool = False,
+                     frame_id: str = 'camera', jpeg_quality: int = 90) -> int:
+    """
+    Write (stamp ns, BGR pixels) frames into a new rosbag2 as camera images; return how many.
+
+    Raw frames become sensor_msgs/msg/Image (bgr8); with ``compressed`` they become
+    sensor_msgs/msg/CompressedImage holding a JPEG of ``jpeg_quality``. Each is logged at
+    its stamp. ``out_path`` must not exist; if writing fails, the partly written bag is
+    removed.
+    """
+    return _write_images(frames, _new_bag_path(out_path), _storage_plugin(storage), topic,
+                         compressed=compressed, frame_id=frame_id, jpeg_quality=jpeg_quality)
+
+
+def _write_images(frames: Iterable[tuple[int, np.ndarray]], path: Path, plugin: StoragePlugin,
+                  topic: str, *, compressed: bool, frame_id: str, jpeg_quality: int) -> int:
     typestore = ros2_typestore()
     msgtype = COMPRESSED_IMAGE_TYPE if compressed else IMAGE_TYPE
     count = 0
     try:
         with Writer(path, version=ROSBAG2_VERSION, storage_plugin=plugin) as writer:
             connection = writer.add_connection(topic, msgtype, typestore=typestore)
-            for frame in frames:
-                msg = image_message(typestore, frame.bgr, frame.stamp_ns, frame_id,
+            for stamp_ns, bgr in frames:
+                msg = image_message(typestore, bgr, stamp_ns, frame_id,
                                     compressed=compressed, jpeg_quality=jpeg_quality)
-                writer.write(connection, frame.stamp_ns, typestore.serialize_cdr(msg, msgtype))
+                writer.write(connection, stamp_ns, typestore.serialize_cdr(msg, msgtype))
                 count += 1
     except BaseException:
         shutil.rmtree(path, ignore_errors=True)
