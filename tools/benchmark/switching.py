@@ -24,7 +24,7 @@ given length; ``tools/switching.py`` prints it, the tests assert on the same str
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 import functools
 import pathlib
 
@@ -74,6 +74,11 @@ def switch_stream(shared_dir: pathlib.Path, history: int,
     other, carving = other_frames(shared_dir), carving_frames(shared_dir)
     frames = [other[i % len(other)] for i in range(history)]
     frames += [carving[i % len(carving)] for i in range(after)]
+    return stamped(frames)
+
+
+def stamped(frames: Sequence[np.ndarray]) -> list[tuple[int, np.ndarray]]:
+    """Return the frames stamped at 5 fps from PERIOD_NS: (stamp ns, pixels)."""
     return [((index + 1) * PERIOD_NS, rgb) for index, rgb in enumerate(frames)]
 
 
