@@ -113,17 +113,21 @@ def test_eval_writes_the_events_and_scores_them_at_iou_half(shared_dir, tmp_path
 def test_live_node_publishes_the_same_events_as_eval(graph, shared_dir, tmp_path):
     from diagnostic_msgs.msg import DiagnosticArray
     from movinet_ros.ros.message_conversion import pixels_to_image_msg, stamp_from_ns
-    from movinet_ros_interfaces.msg import ActionEvent
+    from movinet_ros_interfaces.msg import ActionEvent, ActionRecognition
     from rclpy.qos import QoSProfile, ReliabilityPolicy
     from sensor_msgs.msg import Image
     import cv2
 
     stream, switch_ns, back_ns = _stream(shared_dir)
     _, offline = _eval(shared_dir, tmp_path, stream, switch_ns, back_ns)
-    node = graph.start_movinet_node(MODEL_PATH, LABELS_PATH, TOPIC)
+    # Subscribed reliable from the start: with input_qos auto, a node up before this camera
+    # subscribes best effort, then again reliable, and the first frame could fall between.
+    node = graph.start_movinet_node(MODEL_PATH, LABELS_PATH, TOPIC, '-p', 'input_qos:=reliable')
     reliable = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
-    events = []
-    graph.node.create_subscription(ActionEvent, '/action_events', events.append, reliable)
+    events, results = [], []
+    subscriptions = [
+        graph.node.create_subscription(ActionEvent, '/action_events', events.append, reliable),
+        graph.node.create_subscription(ActionRecognition, '/actions', results.append, reliable)]
     diagnostics = []
     graph.node.create_subscription(
         DiagnosticArray, '/diagnostics',
@@ -133,21 +137,24 @@ def test_live_node_publishes_the_same_events_as_eval(graph, shared_dir, tmp_path
                                     stamp_from_ns(stamp), 'camera') for stamp, rgb in stream]
     publisher = graph.node.create_publisher(Image, TOPIC, QoSProfile(
         depth=10, reliability=ReliabilityPolicy.RELIABLE))
-    assert graph.spin_until(lambda: publisher.get_subscription_count() > 0
-                            and graph.node.count_subscribers('/action_events') > 0, 30)
+    assert graph.spin_until(lambda: publisher.get_subscription_count() > 0 and all(
+        subscription.get_publisher_count() > 0 for subscription in subscriptions), 30)
     sent = []
 
     def publish():
-        if len(sent) < len(messages):
+        # Stamps 200 ms apart: the node processes every frame. The next goes once the node
+        # has published the result of the last, so the comparison needs every frame
+        # processed, not a node that keeps up with a timer (a node held up takes the newest
+        # frames of its keep-last queue; test_cameras_dds.py pins the rate it then keeps).
+        if len(sent) < len(messages) and len(results) == len(sent):
             publisher.publish(messages[len(sent)])
             sent.append(True)
 
-    # 10 Hz: stamps (5 fps) decide what the node processes; the rate only keeps it short.
     graph.node.create_timer(0.1, publish)
     ended = [row for row in offline if row['reason'] == 'score below exit']
-    assert graph.spin_until(lambda: len(sent) == len(messages)
+    assert graph.spin_until(lambda: len(results) == len(messages)
                             and sum(e.kind == ActionEvent.END for e in events) >= len(ended),
-                            90), (len(sent), len(events), graph.output(node))
+                            120), (len(sent), len(results), len(events), graph.output(node))
     graph.spin_for(1.0)
     assert node.poll() is None, graph.output(node)
     starts = sum(e.kind == ActionEvent.START for e in events)
